@@ -1,0 +1,45 @@
+# legaldesk — the two commands of the Quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint install migrate shell eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the bot (creates the venv, installs, migrates the embedded SQLite database).
+run: $(STAMP)
+	$(BIN)/legaldesk migrate
+	$(BIN)/legaldesk run
+
+## Run the whole test suite (PostgreSQL tests run when LEGALDESK_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks migrations
+
+migrate: $(STAMP)
+	$(BIN)/legaldesk migrate
+
+shell: $(STAMP)
+	$(BIN)/legaldesk shell
+
+## Matching quality on the shared labelled questions.
+eval: $(STAMP)
+	$(BIN)/legaldesk faq eval ../shared/kb/dev-questions.yaml
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/match_bench.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""Storage adapters: SQLAlchemy models, repositories, unit of work, report queries, file loaders."""

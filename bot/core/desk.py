@@ -1,0 +1,320 @@
+"""Residents' use cases: ask, pick a choice, give feedback, escalate, browse, look up a law.
+
+Each public method is one use case: it opens one unit of work, records what happened in the
+interaction log, stores the replies in the outbox, commits, and returns the outbox ids for the
+adapter to deliver after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core import texts
+from bot.core.faq import FaqEntry, KnowledgeBase
+from bot.core.handoff import Handoff
+from bot.core.interactions import EventKind, Interaction
+from bot.core.law import LawLibrary, parse_article_query, render_article, split_for_messages
+from bot.core.matching.matcher import Action, Matcher, MatchResult
+from bot.core.ports import (
+    Button,
+    Clock,
+    Outgoing,
+    Person,
+    Resident,
+    SentBatch,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+INBOUND = tuple(
+    k.value
+    for k in (
+        EventKind.QUESTION, EventKind.SMALLTALK, EventKind.FOLLOW_UP, EventKind.MEDIA,
+        EventKind.LAW_LOOKUP, EventKind.COMMAND, EventKind.FLOOD,
+    )
+)
+MESSAGE_LIMIT = 3500
+
+
+@dataclass(frozen=True, slots=True)
+class DeskPolicy:
+    flood_per_minute: int = 20
+
+
+class ResidentDesk:
+    """What residents can do. Stateless apart from its collaborators."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        kb: KnowledgeBase,
+        matcher: Matcher,
+        laws: LawLibrary,
+        handoff: Handoff,
+        policy: DeskPolicy = DeskPolicy(),
+    ) -> None:
+        self._uow, self._clock, self._kb = uow, clock, kb
+        self._matcher, self._laws, self._handoff, self._policy = matcher, laws, handoff, policy
+
+    # ------------------------------------------------------------ use cases
+
+    async def start(self, person: Person, command: str = "start") -> SentBatch:
+        """Greet a resident (/start) or explain the desk (/help)."""
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            await self._log(uow, EventKind.COMMAND, resident, detail=command)
+            if command == "help":
+                out = [Outgoing(person.chat_id, texts.help_text())]
+            elif command == "privacy":
+                out = [Outgoing(person.chat_id, texts.privacy())]
+            else:
+                out = [Outgoing(person.chat_id, texts.welcome(person.display_name),
+                                self._category_buttons())]
+            return await self._finish(uow, out)
+
+    async def topics(self, person: Person) -> SentBatch:
+        """Show the FAQ categories as buttons."""
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            await self._log(uow, EventKind.COMMAND, resident, detail="topics")
+            out = [Outgoing(person.chat_id, texts.topics_intro(), self._category_buttons())]
+            return await self._finish(uow, out)
+
+    async def open_category(self, person: Person, index: int) -> SentBatch:
+        """List a category's questions as buttons."""
+        categories = self._kb.categories
+        async with self._uow() as uow:
+            await self._resident(uow, person)
+            if not 0 <= index < len(categories):
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+            category = categories[index]
+            rows = [(Button(e.question, f"faq:{e.id}"),) for e in self._kb.in_category(category)]
+            rows.append((Button(texts.BACK_TO_TOPICS, "topics"),))
+            out = [Outgoing(person.chat_id, texts.category_intro(category), tuple(rows))]
+            return await self._finish(uow, out)
+
+    async def open_entry(self, person: Person, faq_id: str) -> SentBatch:
+        """Answer an entry chosen from the topic menu."""
+        entry = self._kb.get(faq_id)
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            if entry is None:
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+            await self._log(uow, EventKind.BROWSE, resident, entry=entry)
+            out = [self._answer(person.chat_id, entry, f"esc:b:{entry.id}")]
+            return await self._finish(uow, out)
+
+    async def ask(self, person: Person, text: str) -> SentBatch:
+        """Answer a resident's free-text message: FAQ, choices, small talk, or the adviser."""
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            if await self._flooding(uow, resident):
+                return await self._flood(uow, resident, person, text)
+            case = await uow.cases.active_for(resident.id)
+            if case is not None:
+                out = await self._handoff.follow_up(uow, resident, case, text=text)
+                return await self._finish(uow, out)
+            citation = parse_article_query(text)
+            if citation is not None:
+                out = await self._law(uow, resident, person.chat_id, citation, text)
+                return await self._finish(uow, out)
+            result = self._matcher.match(text)
+            out = await self._decide(uow, resident, person, text, result)
+            return await self._finish(uow, out)
+
+    async def pick(self, person: Person, question_id: int, faq_id: str) -> SentBatch:
+        """Answer the entry a resident picked among the offered choices."""
+        entry = self._kb.get(faq_id)
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            asked = await uow.interactions.question_text(question_id, resident.id)
+            if entry is None or asked is None:
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+            await self._log(uow, EventKind.FAQ_ANSWER, resident, entry=entry, detail="clarify")
+            out = [self._answer(person.chat_id, entry, f"esc:{question_id}")]
+            return await self._finish(uow, out)
+
+    async def press(self, person: Person, data: str) -> SentBatch:
+        """Act on a resident's button. Callback data is untrusted: anything unknown is stale."""
+        kind, _, rest = data.partition(":")
+        question, _, faq_id = rest.partition(":")
+        if kind == "topics":
+            return await self.topics(person)
+        if kind == "cat" and rest.isdigit():
+            return await self.open_category(person, int(rest))
+        if kind == "faq" and rest:
+            return await self.open_entry(person, rest)
+        if kind == "fb" and rest:
+            return await self.feedback(person, rest)
+        if kind == "pick" and question.isdigit() and faq_id:
+            return await self.pick(person, int(question), faq_id)
+        if kind == "esc" and question == "b" and faq_id:
+            return await self.escalate(person, None, faq_id)
+        if kind == "esc" and rest.isdigit():
+            return await self.escalate(person, int(rest), None)
+        return await self.stale_button(person)
+
+    async def stale_button(self, person: Person) -> SentBatch:
+        """Reply to a button whose data is unknown, forged or outdated."""
+        async with self._uow() as uow:
+            await self._resident(uow, person)
+            return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+
+    async def feedback(self, person: Person, faq_id: str) -> SentBatch:
+        """Record that an answer helped."""
+        entry = self._kb.get(faq_id)
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            await self._log(uow, EventKind.FEEDBACK_HELPFUL, resident, entry=entry)
+            return await self._finish(uow, [Outgoing(person.chat_id, texts.feedback_thanks())])
+
+    async def escalate(self, person: Person, question_id: int | None, faq_id: str | None) -> SentBatch:
+        """Hand the resident's question to the adviser after 「没解决」 or 「都不是」."""
+        entry = self._kb.get(faq_id) if faq_id else None
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            if question_id is not None:
+                question = await uow.interactions.question_text(question_id, resident.id)
+            else:
+                question = entry.question if entry else None
+            if question is None:
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+            await self._log(uow, EventKind.FEEDBACK_NOT_HELPFUL, resident, entry=entry)
+            existing = await uow.cases.active_for(resident.id)
+            if existing is not None:
+                out = await self._handoff.follow_up(uow, resident, existing, text=question)
+            else:
+                out = await self._handoff.open_case(
+                    uow, resident, question, faq_id=faq_id, score=None, reason="not_solved"
+                )
+            return await self._finish(uow, out)
+
+    async def media(self, person: Person, kind: str, file_id: str | None, caption: str) -> SentBatch:
+        """Forward voice, photos and documents to the adviser as (part of) a case."""
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            if await self._flooding(uow, resident):
+                return await self._flood(uow, resident, person, caption)
+            await self._log(uow, EventKind.MEDIA, resident, detail=kind)
+            forwardable = kind in {"voice", "audio", "photo", "document", "video", "video_note"}
+            if not forwardable:
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
+            case = await uow.cases.active_for(resident.id)
+            if case is not None:
+                out = await self._handoff.follow_up(
+                    uow, resident, case, text=caption or None, media_kind=kind, file_id=file_id
+                )
+            else:
+                question = caption or f"（{texts.media_label(kind)}）"
+                out = await self._handoff.open_case(
+                    uow, resident, question, faq_id=None, score=None, reason="media",
+                    media_kind=kind, file_id=file_id,
+                )
+            return await self._finish(uow, out)
+
+    async def lookup_law(self, person: Person, query: str) -> SentBatch:
+        """Reply with the text of a law article (/law)."""
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            if not query.strip():
+                await self._log(uow, EventKind.COMMAND, resident, detail="law")
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.law_usage())])
+            citation = parse_article_query(query)
+            if citation is None:
+                await self._log(uow, EventKind.LAW_LOOKUP, resident, detail="not_found")
+                out = [Outgoing(person.chat_id, texts.law_not_found(query))]
+            else:
+                out = await self._law(uow, resident, person.chat_id, citation, query)
+            return await self._finish(uow, out)
+
+    # ------------------------------------------------------------ steps
+
+    async def _decide(
+        self, uow: UnitOfWork, resident: Resident, person: Person, text: str, result: MatchResult
+    ) -> list[Outgoing]:
+        chat = person.chat_id
+        if result.action is Action.SMALLTALK:
+            await self._log(uow, EventKind.SMALLTALK, resident, detail=result.smalltalk)
+            return [Outgoing(chat, texts.smalltalk(result.smalltalk))]
+        best = self._kb.get(result.best.faq_id) if result.best else None
+        question_id = await self._log(
+            uow, EventKind.QUESTION, resident, entry=best, score=result.score,
+            detail=result.action.value, text=text,
+        )
+        if result.action is Action.ANSWER and best is not None:
+            await self._log(uow, EventKind.FAQ_ANSWER, resident, entry=best, score=result.score)
+            return [self._answer(chat, best, f"esc:{question_id}")]
+        if result.action is Action.CLARIFY and result.candidates:
+            await self._log(uow, EventKind.CLARIFY, resident, entry=best, score=result.score)
+            rows = [
+                (Button(c.question, f"pick:{question_id}:{c.faq_id}"),) for c in result.candidates
+            ]
+            rows.append((Button(texts.NONE_OF_THESE, f"esc:{question_id}"),))
+            return [Outgoing(chat, texts.clarify(), tuple(rows))]
+        return await self._handoff.open_case(
+            uow, resident, text, faq_id=best.id if best else None, score=result.score,
+            reason=result.reason or "no_match",
+        )
+
+    async def _law(
+        self, uow: UnitOfWork, resident: Resident, chat_id: int, citation: object, query: str
+    ) -> list[Outgoing]:
+        article = self._laws.lookup(citation.law, citation.number)  # type: ignore[attr-defined]
+        if article is None:
+            await self._log(uow, EventKind.LAW_LOOKUP, resident, detail="not_found")
+            return [Outgoing(chat_id, texts.law_not_found(query))]
+        await self._log(uow, EventKind.LAW_LOOKUP, resident, detail=article.citation[:64])
+        chunks = split_for_messages(render_article(article), limit=MESSAGE_LIMIT)
+        return [Outgoing(chat_id, texts.esc(chunk)) for chunk in chunks]
+
+    def _answer(self, chat_id: int, entry: FaqEntry, escalate_data: str) -> Outgoing:
+        buttons = (
+            (Button(texts.HELPFUL, f"fb:{entry.id}"),),
+            (Button(texts.NOT_SOLVED, escalate_data),),
+        )
+        return Outgoing(chat_id, texts.faq_answer(entry), buttons)
+
+    def _category_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        cats = self._kb.categories
+        return tuple(
+            tuple(Button(cats[i], f"cat:{i}") for i in range(start, min(start + 2, len(cats))))
+            for start in range(0, len(cats), 2)
+        )
+
+    async def _flooding(self, uow: UnitOfWork, resident: Resident) -> bool:
+        since = self._clock.now() - timedelta(minutes=1)
+        count = await uow.interactions.count_since(resident.id, INBOUND, since)
+        return count >= self._policy.flood_per_minute
+
+    async def _flood(
+        self, uow: UnitOfWork, resident: Resident, person: Person, text: str
+    ) -> SentBatch:
+        since = self._clock.now() - timedelta(minutes=1)
+        warned = await uow.interactions.count_since(resident.id, (EventKind.FLOOD.value,), since)
+        await self._log(uow, EventKind.FLOOD, resident, text=text or None)
+        out = [] if warned else [Outgoing(person.chat_id, texts.flood_notice())]
+        return await self._finish(uow, out)
+
+    async def _resident(self, uow: UnitOfWork, person: Person) -> Resident:
+        return await uow.residents.get_or_create(person, self._clock.now())
+
+    async def _log(
+        self, uow: UnitOfWork, kind: EventKind, resident: Resident, *,
+        entry: FaqEntry | None = None, score: float | None = None,
+        detail: str | None = None, text: str | None = None,
+    ) -> int:
+        return await uow.interactions.add(
+            Interaction(
+                kind=kind, at=self._clock.now(), resident_id=resident.id,
+                faq_id=entry.id if entry else None, category=entry.category if entry else None,
+                score=round(score, 2) if score is not None else None, detail=detail, text=text,
+            )
+        )
+
+    async def _finish(self, uow: UnitOfWork, out: list[Outgoing]) -> SentBatch:
+        now = self._clock.now()
+        ids = [await uow.outbox.put(message, now) for message in out]
+        await uow.commit()
+        return SentBatch(tuple(ids))

@@ -1,0 +1,196 @@
+"""Advisers' and office staff's use cases: claim, answer, close, queue, case thread, duty.
+
+Every action first checks the sender against the roster; a refusal is logged (in its own
+transaction, so it is recorded even though nothing else happens) and raised as NotAllowed.
+"""
+
+from __future__ import annotations
+
+from bot.core import texts
+from bot.core.errors import AlreadyClaimed, CaseClosed, CaseNotFound, InvalidRequest, NotAllowed
+from bot.core.interactions import EventKind, Interaction
+from bot.core.ports import (
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Clock,
+    DutyOverride,
+    Media,
+    Outgoing,
+    SentBatch,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from bot.core.roster import Role, Roster, StaffMember
+
+ANSWER_LIMIT = 3500
+
+
+class StaffDesk:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, roster: Roster) -> None:
+        self._uow, self._clock, self._roster = uow, clock, roster
+
+    # ------------------------------------------------------------ roles
+
+    async def member(self, telegram_id: int, action: str, *, adviser_only: bool = False) -> StaffMember:
+        """The roster member sending ``action``; logs and raises NotAllowed for anyone else."""
+        member = self._roster.member(telegram_id)
+        if member is not None and (member.role is Role.ADVISER or not adviser_only):
+            return member
+        async with self._uow() as uow:
+            await uow.interactions.add(
+                Interaction(EventKind.REFUSED, self._clock.now(), actor_id=telegram_id,
+                            detail=action[:64])
+            )
+            await uow.commit()
+        raise NotAllowed(action)
+
+    def is_staff(self, telegram_id: int) -> bool:
+        return self._roster.member(telegram_id) is not None
+
+    # ------------------------------------------------------------ cases
+
+    async def claim(self, telegram_id: int, case_id: int) -> SentBatch:
+        """Take a case; exactly one of two simultaneous claimers wins."""
+        adviser = await self.member(telegram_id, "claim", adviser_only=True)
+        async with self._uow() as uow:
+            case = await self._active_case(uow, case_id)
+            if case.claimed_by == adviser.telegram_id:
+                return await self._finish(uow, [self._to(adviser, texts.already_yours(case_id))])
+            await self._claim(uow, case, adviser)
+            resident = await uow.residents.get(case.resident_id)
+            out = [self._to(adviser, texts.claimed(case_id, resident.display_name if resident else ""))]
+            return await self._finish(uow, out)
+
+    async def answer(
+        self, telegram_id: int, case_id: int, text: str, media: Media | None = None
+    ) -> SentBatch:
+        """Send an adviser's answer to the resident (claiming the case if nobody holds it)."""
+        adviser = await self.member(telegram_id, "answer", adviser_only=True)
+        text = text.strip()
+        if not text and media is None:
+            raise InvalidRequest(texts.answer_usage())
+        if len(text) > ANSWER_LIMIT:
+            raise InvalidRequest(texts.answer_too_long(ANSWER_LIMIT))
+        async with self._uow() as uow:
+            case = await self._active_case(uow, case_id)
+            if case.claimed_by is None:
+                await self._claim(uow, case, adviser)
+            elif case.claimed_by != adviser.telegram_id:
+                raise AlreadyClaimed(case_id, case.claimed_by_name or "")
+            now = self._clock.now()
+            await uow.cases.add_message(
+                CaseMessage(case.id, "adviser", now, text or None, adviser.telegram_id,
+                            media.kind if media else None, media.file_id if media else None)
+            )
+            await uow.cases.mark_answered(case.id, now)
+            await uow.interactions.add(
+                Interaction(EventKind.CASE_ANSWERED, now, resident_id=case.resident_id,
+                            case_id=case.id, actor_id=adviser.telegram_id, actor_name=adviser.name)
+            )
+            resident = await uow.residents.get(case.resident_id)
+            if resident is None or resident.chat_id is None:
+                raise CaseNotFound(case_id)
+            out = [Outgoing(resident.chat_id, texts.adviser_answer(case.id, text), purpose="adviser_answer",
+                            case_id=case.id, media=media)]
+            return await self._finish(uow, out)
+
+    async def answer_reply(
+        self, telegram_id: int, chat_id: int, replied_message_id: int, text: str,
+        media: Media | None = None,
+    ) -> SentBatch:
+        """Answer by replying (in Telegram) to a case notification."""
+        await self.member(telegram_id, "answer", adviser_only=True)
+        async with self._uow() as uow:
+            case_id = await uow.outbox.case_for_message(chat_id, replied_message_id)
+        if case_id is None:
+            raise InvalidRequest(texts.not_a_case_message())
+        return await self.answer(telegram_id, case_id, text, media)
+
+    async def close(self, telegram_id: int, case_id: int) -> SentBatch:
+        """Close a case and tell the resident."""
+        member = await self.member(telegram_id, "close", adviser_only=True)
+        async with self._uow() as uow:
+            case = await self._active_case(uow, case_id)
+            now = self._clock.now()
+            await uow.cases.close(case.id, now)
+            await uow.interactions.add(
+                Interaction(EventKind.CASE_CLOSED, now, resident_id=case.resident_id,
+                            case_id=case.id, actor_id=member.telegram_id, actor_name=member.name)
+            )
+            out = [self._to(member, texts.closed_confirm(case.id))]
+            resident = await uow.residents.get(case.resident_id)
+            if resident and resident.chat_id is not None and not resident.unreachable:
+                out.append(Outgoing(resident.chat_id, texts.case_closed(case.id), case_id=case.id))
+            return await self._finish(uow, out)
+
+    async def queue(self, telegram_id: int) -> str:
+        """Active cases, oldest first, with waiting times."""
+        await self.member(telegram_id, "queue")
+        async with self._uow() as uow:
+            cases = await uow.cases.list_active()
+        return texts.queue(cases, self._clock.now())
+
+    async def show(self, telegram_id: int, case_id: int) -> str:
+        """A case's whole thread."""
+        await self.member(telegram_id, "case")
+        async with self._uow() as uow:
+            case = await uow.cases.get(case_id)
+            if case is None:
+                raise CaseNotFound(case_id)
+            messages = await uow.cases.messages(case_id)
+            resident = await uow.residents.get(case.resident_id)
+        name = resident.display_name if resident else ""
+        return texts.case_thread(case, name, messages, self._clock.now())
+
+    async def duty(self, telegram_id: int, switch: str | None) -> str:
+        """Show who is on duty, or switch one's own duty on/off until the next shift boundary."""
+        member = await self.member(telegram_id, "duty")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if switch in ("on", "off"):
+                if member.role is not Role.ADVISER:
+                    raise NotAllowed("duty")
+                until = self._roster.next_boundary(member, now)
+                await uow.duty.set(DutyOverride(member.telegram_id, switch == "on", until))
+                await uow.commit()
+            elif switch is not None:
+                raise InvalidRequest(texts.duty_usage())
+            overrides = await uow.duty.overrides(now)
+        on_duty = self._roster.on_duty(now, overrides)
+        next_start = self._roster.next_shift_start(now)
+        return texts.duty_status(on_duty, next_start and self._when(now, next_start))
+
+    # ------------------------------------------------------------ steps
+
+    def _when(self, now: object, start: object) -> str:
+        from bot.core.roster import format_next_start
+
+        return format_next_start(now, start, self._roster.timezone)  # type: ignore[arg-type]
+
+    async def _active_case(self, uow: UnitOfWork, case_id: int) -> Case:
+        case = await uow.cases.get(case_id)
+        if case is None:
+            raise CaseNotFound(case_id)
+        if case.status is CaseStatus.CLOSED:
+            raise CaseClosed(case_id)
+        return case
+
+    async def _claim(self, uow: UnitOfWork, case: Case, adviser: StaffMember) -> None:
+        now = self._clock.now()
+        if not await uow.cases.claim(case.id, adviser.telegram_id, adviser.name, now):
+            current = await uow.cases.get(case.id)
+            raise AlreadyClaimed(case.id, (current and current.claimed_by_name) or "")
+        await uow.interactions.add(
+            Interaction(EventKind.CASE_CLAIMED, now, resident_id=case.resident_id, case_id=case.id,
+                        actor_id=adviser.telegram_id, actor_name=adviser.name)
+        )
+
+    def _to(self, member: StaffMember, text: str) -> Outgoing:
+        return Outgoing(member.telegram_id, text, purpose="confirm")
+
+    async def _finish(self, uow: UnitOfWork, out: list[Outgoing]) -> SentBatch:
+        now = self._clock.now()
+        ids = [await uow.outbox.put(message, now) for message in out]
+        await uow.commit()
+        return SentBatch(tuple(ids))

@@ -311,3 +311,22 @@ def duty_status(on_duty: tuple[StaffMember, ...], next_start: str | None) -> str
     if next_start:
         text += f"\n下一个班次：{esc(next_start)}"
     return text
+
+
+def unclaimed_reminder(case_id: int, name: str, question: str, opened_at: datetime,
+                       now: datetime) -> str:
+    return "⏰ <b>还没有人认领</b>\n" + case_notice(case_id, name, question, opened_at, now)
+
+
+def unanswered_reminder(case_id: int, holder: str, opened_at: datetime, now: datetime) -> str:
+    return (
+        f"⏰ <b>#{case_id}</b> 由 {esc(holder)} 认领后还没有答复，居民已等待 {waited(opened_at, now)}。"
+        f"\n请尽快用 /answer {case_id} 回复，或 /case {case_id} 查看详情。"
+    )
+
+
+def shift_digest(cases: list[Case], now: datetime) -> str:
+    lines = [f"☀️ 上班好！有 <b>{len(cases)}</b> 个问题在等待认领，最早的在前："]
+    for case in cases:
+        lines.append(f"#{case.id} 等待 {waited(case.opened_at, now)}：{esc(_short(case.question))}")
+    return "\n".join(lines)

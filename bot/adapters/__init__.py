@@ -1,0 +1,1 @@
+"""Adapters: Telegram, the terminal shell. They translate; the core decides."""

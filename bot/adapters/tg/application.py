@@ -1,0 +1,113 @@
+"""Build the PTB Application: one ordered list of handlers, services wired in post_init."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
+from bot.adapters.tg.errors import on_error
+from bot.adapters.tg import jobs
+from bot.adapters.tg.handlers import resident, staff
+from bot.adapters.tg.transport import TelegramTransport
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "开始使用 / 常见问题分类"),
+    BotCommand("topics", "按分类浏览常见问题"),
+    BotCommand("law", "查法律条文，如 /law 民法典 1077"),
+    BotCommand("help", "使用说明"),
+    BotCommand("privacy", "隐私说明"),
+]
+STAFF_COMMANDS = [
+    BotCommand("queue", "待处理问题（工作人员）"),
+    BotCommand("claim", "认领问题：/claim 编号"),
+    BotCommand("answer", "回复问题：/answer 编号 内容"),
+    BotCommand("case", "查看问题详情：/case 编号"),
+    BotCommand("close", "结束问题：/close 编号"),
+    BotCommand("duty", "值班：/duty、/duty on、/duty off"),
+]
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None]]:
+    """Every handler, in the order PTB tries them (the first match wins within group 0)."""
+    is_staff = filters.User(user_id=staff_ids, allow_empty=False) if staff_ids else filters.User(user_id=[0])
+    return [
+        # Staff commands are open to everyone: the use case checks the role, refuses politely
+        # and logs the attempt.
+        CommandHandler("claim", staff.claim, filters=PRIVATE),
+        CommandHandler("answer", staff.answer, filters=PRIVATE),
+        CommandHandler("close", staff.close, filters=PRIVATE),
+        CommandHandler("queue", staff.queue, filters=PRIVATE),
+        CommandHandler("case", staff.case, filters=PRIVATE),
+        CommandHandler("duty", staff.duty, filters=PRIVATE),
+        CallbackQueryHandler(staff.claim_button, pattern=r"^claim:\d{1,12}$"),
+        # An adviser replying to a case notification answers the resident.
+        MessageHandler(PRIVATE & is_staff & filters.REPLY & ~filters.COMMAND, staff.reply),
+        # Staff writing anything else gets a reminder of how to answer.
+        MessageHandler(PRIVATE & is_staff & ~filters.COMMAND & filters.UpdateType.MESSAGE, staff.hint),
+        # Residents' commands. Only private chats: in groups the bot stays silent.
+        CommandHandler("start", resident.start, filters=PRIVATE),
+        CommandHandler("help", resident.help_command, filters=PRIVATE),
+        CommandHandler("privacy", resident.privacy, filters=PRIVATE),
+        CommandHandler("topics", resident.topics, filters=PRIVATE),
+        CommandHandler("law", resident.law, filters=PRIVATE),
+        # Free text, including unknown /commands, which the matcher treats as text.
+        MessageHandler(PRIVATE & filters.TEXT & filters.UpdateType.MESSAGE, resident.text),
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.media),
+        # Buttons last: staff patterns (claim) are registered before the resident catch-all.
+        CallbackQueryHandler(resident.button),
+    ]
+
+
+def build_application(services: Services) -> DeskApplication:
+    settings = services.settings
+    token = settings.telegram_bot_token
+    if token is None:
+        raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        application.bot_data[SERVICES_KEY] = services
+        services.attach_transport(TelegramTransport(application.bot))
+        await application.bot.set_my_commands(COMMANDS)
+        for member in services.settings.roster.members:  # staff see their commands too
+            await application.bot.set_my_commands(
+                COMMANDS + STAFF_COMMANDS, scope=BotCommandScopeChat(member.telegram_id)
+            )
+        if application.job_queue is not None:
+            jobs.schedule(application.job_queue, services.clock.now())
+        sent = await services.courier.flush()
+        if sent:
+            log.info("delivered %d messages left in the outbox", sent)
+
+    application = (
+        ApplicationBuilder()
+        .token(token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(context=DeskContext))
+        .concurrent_updates(False)
+        .post_init(post_init)
+        .build()
+    )
+    application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))
+    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    return application  # type: ignore[return-value]

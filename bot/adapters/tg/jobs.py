@@ -1,0 +1,47 @@
+"""JobQueue jobs: reminders, the shift-start digest, and retrying the outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram.ext import JobQueue
+
+from bot.adapters.tg.context import DeskContext
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+OUTBOX_RETRY_SECONDS = 15
+
+
+async def remind(context: DeskContext) -> None:
+    """Re-announce waiting cases and remind advisers of unanswered ones."""
+    services = context.services
+    await services.courier.deliver((await services.reminders.remind()).ids)
+
+
+async def digest(context: DeskContext) -> None:
+    """Greet advisers whose shift just started with the cases waiting for them."""
+    services = context.services
+    job = context.job
+    assert job is not None
+    now = services.clock.now()
+    since: datetime = job.data or now  # type: ignore[assignment]
+    job.data = now
+    await services.courier.deliver((await services.reminders.digest(since, now)).ids)
+
+
+async def retry_outbox(context: DeskContext) -> None:
+    """Send outbox messages whose retry time has come (429, 5xx, network loss)."""
+    sent = await context.services.courier.flush()
+    if sent:
+        log.info("retried %d outbox message(s)", sent)
+
+
+def schedule(job_queue: JobQueue, now: datetime) -> None:  # type: ignore[type-arg]
+    job_queue.run_repeating(remind, interval=TICK_SECONDS, first=TICK_SECONDS, name="remind")
+    job_queue.run_repeating(digest, interval=TICK_SECONDS, first=TICK_SECONDS, data=now,
+                            name="digest")
+    job_queue.run_repeating(retry_outbox, interval=OUTBOX_RETRY_SECONDS,
+                            first=OUTBOX_RETRY_SECONDS, name="outbox")

@@ -1,0 +1,71 @@
+"""Sending one outbox message through PTB's Bot, mapping Telegram errors to delivery outcomes."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.law import split_for_messages
+from bot.core.ports import Button, Delivery, DeliveryOutcome, Outgoing
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_LIMIT = 4096
+
+
+def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+class TelegramTransport:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, message: Outgoing) -> Delivery:
+        try:
+            sent = await self._send(message)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            return Delivery(DeliveryOutcome.RETRY, retry_after=seconds, error="429 retry after")
+        except Forbidden as exc:
+            return Delivery(DeliveryOutcome.BLOCKED, error=f"403 {exc.message}")
+        except BadRequest as exc:
+            return Delivery(DeliveryOutcome.REJECTED, error=f"400 {exc.message}")
+        except NetworkError as exc:  # includes TimedOut and 5xx answers
+            return Delivery(DeliveryOutcome.RETRY, error=f"network: {exc.message}")
+        except TelegramError as exc:
+            return Delivery(DeliveryOutcome.RETRY, error=exc.message)
+        return Delivery(DeliveryOutcome.SENT, message_id=sent.message_id)
+
+    async def _send(self, message: Outgoing) -> Message:
+        chunks = split_for_messages(message.text, limit=TELEGRAM_LIMIT) or [message.text]
+        first: Message | None = None
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            sent = await self._bot.send_message(
+                message.chat_id, chunk, parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.buttons) if last else None,
+            )
+            first = first or sent
+        assert first is not None
+        if message.media is not None and message.media.file_id:
+            await self._send_media(message.chat_id, message.media.kind, message.media.file_id,
+                                   first.message_id)
+        return first
+
+    async def _send_media(self, chat_id: int, kind: str, file_id: str, reply_to: int) -> None:
+        senders = {
+            "voice": self._bot.send_voice, "audio": self._bot.send_audio,
+            "photo": self._bot.send_photo, "video": self._bot.send_video,
+            "video_note": self._bot.send_video_note,
+        }
+        send = senders.get(kind, self._bot.send_document)
+        await send(chat_id, file_id, reply_to_message_id=reply_to)  # type: ignore[operator]

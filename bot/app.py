@@ -1,0 +1,96 @@
+"""The one place where legaldesk is put together: settings → engine → knowledge base → services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.clock import SystemClock
+from bot.core.courier import Courier
+from bot.core.desk import DeskPolicy, ResidentDesk
+from bot.core.faq import KnowledgeBase
+from bot.core.handoff import Handoff
+from bot.core.law import LawLibrary
+from bot.core.matching.matcher import Matcher, Thresholds
+from bot.core.ports import Clock, Transport
+from bot.core.reminders import ReminderPolicy, Reminders
+from bot.core.staff import StaffDesk
+from bot.storage.faq_yaml import LEXICON_FILE, load_knowledge_base
+from bot.storage.law_files import load_law_library
+from bot.storage.lexicon_yaml import load_lexicon
+from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker
+from bot.resources import shipped_faq_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Everything read from files at start-up: FAQ, matcher index, law texts."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    laws: LawLibrary
+
+
+def load_knowledge(settings: Settings) -> Knowledge:
+    """Load and index the knowledge base; raises FaqError naming file and line on bad content."""
+    faq_dir = Path(settings.faq_dir) if settings.faq_dir else shipped_faq_dir()
+    kb = load_knowledge_base(faq_dir)
+    lexicon = load_lexicon(faq_dir / LEXICON_FILE)
+    m = settings.matcher
+    thresholds = Thresholds(m.answer_threshold, m.clarify_threshold, m.clarify_margin)
+    return Knowledge(kb, Matcher(kb, lexicon, thresholds), load_law_library())
+
+
+@dataclass
+class Services:
+    """The wired application, handed to every adapter."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    knowledge: Knowledge
+    clock: Clock
+    uow: SqlUnitOfWorkFactory
+    desk: ResidentDesk
+    staff: StaffDesk
+    reminders: Reminders
+    _courier: Courier | None = field(default=None, repr=False)
+
+    def attach_transport(self, transport: Transport) -> None:
+        """Connect the messenger (Telegram, or the terminal) that delivers the outbox."""
+        self._courier = Courier(self.uow, self.clock, transport)
+
+    @property
+    def courier(self) -> Courier:
+        if self._courier is None:
+            raise RuntimeError("no transport attached")
+        return self._courier
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_services(
+    settings: Settings, knowledge: Knowledge | None = None, clock: Clock | None = None
+) -> Services:
+    knowledge = knowledge or load_knowledge(settings)
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    uow = SqlUnitOfWorkFactory(sessions)
+    roster = settings.roster
+    handoff = Handoff(clock, roster)
+    desk = ResidentDesk(
+        uow, clock, knowledge.kb, knowledge.matcher, knowledge.laws, handoff,
+        DeskPolicy(flood_per_minute=settings.desk.flood_messages_per_minute),
+    )
+    staff = StaffDesk(uow, clock, roster)
+    reminders = Reminders(uow, clock, roster, ReminderPolicy(
+        unclaimed_after=timedelta(minutes=settings.desk.unclaimed_reminder_minutes),
+        unanswered_after=timedelta(hours=settings.desk.unanswered_reminder_hours),
+    ))
+    return Services(settings, engine, sessions, knowledge, clock, uow, desk, staff, reminders)

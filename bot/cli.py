@@ -1,0 +1,106 @@
+"""The ``legaldesk`` command line: a thin layer over the services; errors become one clear line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+from bot.storage.faq_yaml import FaqError
+
+EXIT_USAGE = 2
+
+NO_TOKEN = """\
+没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
+TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+  1. In Telegram, open @BotFather, send /newbot and follow the steps; it gives you a token.
+  2. Start the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC... make run
+
+Meanwhile, try the desk in this terminal:  .venv/bin/legaldesk shell
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="legaldesk", description="法律顾问服务台 — the township legal help desk."
+    )
+    p.add_argument("--config", type=Path, help="settings file (default: $LEGALDESK_CONFIG, "
+                   "then ./legaldesk.yaml)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="start the Telegram bot (long polling)")
+    sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
+    sub.add_parser("shell", help="chat with the desk as a resident, in this terminal")
+    ask = sub.add_parser("ask", help="answer one question and print the decision")
+    ask.add_argument("text", help="the question, as a resident would write it")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+
+    faq = sub.add_parser("faq", help="knowledge-base tools").add_subparsers(
+        dest="faq_command", required=True, metavar="FAQ_COMMAND")
+    check = faq.add_parser("check", help="validate the knowledge base; report file and line")
+    check.add_argument("dir", nargs="?", type=Path, help="FAQ folder (default: configured)")
+    lst = faq.add_parser("list", help="print the entries")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    ev = faq.add_parser("eval", help="measure matching on a labelled question file")
+    ev.add_argument("file", type=Path, help="YAML in the format of dev-questions.yaml")
+    ev.add_argument("--json", action="store_true", help="print JSON with every result")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config, os.environ)
+    except ConfigError as exc:
+        print(f"legaldesk: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    try:
+        return _dispatch(args, settings)
+    except FaqError as exc:
+        print("legaldesk: the knowledge base has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands
+
+    if args.command == "run":
+        if settings.telegram_bot_token is None:
+            print(NO_TOKEN, file=sys.stderr)
+            return EXIT_USAGE
+        return commands.run(settings)
+    if args.command == "migrate":
+        return asyncio.run(commands.migrate(settings))
+    if args.command == "shell":
+        return asyncio.run(commands.shell(settings))
+    if args.command == "ask":
+        return _print(commands.ask(settings, args.text), args.json, commands.format_decision)
+    if args.command == "faq":
+        if args.faq_command == "check":
+            return commands.faq_check(settings, args.dir)
+        if args.faq_command == "list":
+            return _print(commands.faq_list(settings), args.json, commands.format_entries)
+        if args.faq_command == "eval":
+            return commands.faq_eval(settings, args.file, as_json=args.json)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _print(data: Any, as_json: bool, render: Any) -> int:
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render(data))
+    return 0

@@ -1,0 +1,115 @@
+"""Timed duties of the desk: re-announce waiting cases, remind slow answers, greet a new shift.
+
+Run by the Telegram adapter's JobQueue; each run is one unit of work. Nothing is reminded outside
+shifts: with nobody on duty the reminders wait for the next shift (whose digest lists the cases).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core import texts
+from bot.core.interactions import EventKind, Interaction
+from bot.core.ports import (
+    Button,
+    Case,
+    CaseStatus,
+    Clock,
+    Outgoing,
+    SentBatch,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from bot.core.roster import Roster, StaffMember
+
+DIGEST_BUTTONS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPolicy:
+    unclaimed_after: timedelta = timedelta(minutes=30)  # of on-duty time
+    unanswered_after: timedelta = timedelta(hours=24)
+
+
+class Reminders:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, roster: Roster, policy: ReminderPolicy
+    ) -> None:
+        self._uow, self._clock, self._roster, self._policy = uow, clock, roster, policy
+
+    async def remind(self) -> SentBatch:
+        """Re-announce unclaimed cases and remind advisers of claimed, unanswered ones."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            overrides = await uow.duty.overrides(now)
+            on_duty = self._roster.on_duty(now, overrides)
+            if not on_duty:
+                return SentBatch()
+            out: list[Outgoing] = []
+            for case in await uow.cases.list_active():
+                if case.status is CaseStatus.OPEN:
+                    since = case.reminded_at or case.opened_at
+                    waited = self._roster.on_duty_minutes_between(since, now, overrides)
+                    if waited >= self._policy.unclaimed_after.total_seconds() / 60:
+                        out += await self._unclaimed(uow, case, on_duty, now)
+                elif case.status is CaseStatus.CLAIMED and case.claimed_by is not None:
+                    since = case.reminded_at or case.claimed_at or case.opened_at
+                    holder_on_duty = any(m.telegram_id == case.claimed_by for m in on_duty)
+                    if holder_on_duty and now - since >= self._policy.unanswered_after:
+                        out += await self._unanswered(uow, case, now)
+            return await self._finish(uow, out, now)
+
+    async def digest(self, since: datetime, until: datetime) -> SentBatch:
+        """Send advisers whose shift started in [since, until) the cases waiting for them."""
+        starting = self._roster.shift_starts_between(since, until)
+        if not starting:
+            return SentBatch()
+        now = self._clock.now()
+        async with self._uow() as uow:
+            waiting = [c for c in await uow.cases.list_active() if c.status is CaseStatus.OPEN]
+            if not waiting:
+                return SentBatch()
+            buttons = tuple(
+                (Button(f"认领 #{c.id}", f"claim:{c.id}"),) for c in waiting[:DIGEST_BUTTONS]
+            )
+            members = {m.telegram_id: m for _, m in starting}
+            out = [
+                Outgoing(m.telegram_id, texts.shift_digest(waiting, now), buttons, purpose="digest")
+                for m in members.values()
+            ]
+            return await self._finish(uow, out, now)
+
+    async def _unclaimed(
+        self, uow: UnitOfWork, case: Case, on_duty: tuple[StaffMember, ...], now: datetime
+    ) -> list[Outgoing]:
+        await uow.cases.mark_reminded(case.id, now)
+        await uow.interactions.add(
+            Interaction(EventKind.REMINDER, now, resident_id=case.resident_id, case_id=case.id,
+                        detail="unclaimed")
+        )
+        resident = await uow.residents.get(case.resident_id)
+        name = resident.display_name if resident else ""
+        text = texts.unclaimed_reminder(case.id, name, case.question, case.opened_at, now)
+        button = ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),)
+        return [
+            Outgoing(m.telegram_id, text, button, purpose="notify", case_id=case.id)
+            for m in on_duty
+        ]
+
+    async def _unanswered(self, uow: UnitOfWork, case: Case, now: datetime) -> list[Outgoing]:
+        await uow.cases.mark_reminded(case.id, now)
+        await uow.interactions.add(
+            Interaction(EventKind.REMINDER, now, resident_id=case.resident_id, case_id=case.id,
+                        actor_id=case.claimed_by, actor_name=case.claimed_by_name,
+                        detail="unanswered")
+        )
+        assert case.claimed_by is not None
+        text = texts.unanswered_reminder(case.id, case.claimed_by_name or "", case.opened_at, now)
+        targets = [case.claimed_by, *(m.telegram_id for m in self._roster.office)]
+        return [Outgoing(t, text, purpose="reminder", case_id=case.id) for t in targets]
+
+    async def _finish(self, uow: UnitOfWork, out: list[Outgoing], now: datetime) -> SentBatch:
+        ids = [await uow.outbox.put(message, now) for message in out]
+        await uow.commit()
+        return SentBatch(tuple(ids))

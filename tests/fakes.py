@@ -1,0 +1,29 @@
+"""Test doubles for the core's ports (no mocks: small working implementations)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from bot.core.ports import Delivery, DeliveryOutcome, Outgoing
+
+
+class RecordingTransport:
+    """A messenger that records what it sends; can be told to fail for a chat."""
+
+    def __init__(self) -> None:
+        self.sent: list[Outgoing] = []
+        self.failures: dict[int, list[Delivery]] = defaultdict(list)
+        self._next = 100
+
+    def fail(self, chat_id: int, *deliveries: Delivery) -> None:
+        self.failures[chat_id].extend(deliveries)
+
+    async def send(self, message: Outgoing) -> Delivery:
+        if self.failures.get(message.chat_id):
+            return self.failures[message.chat_id].pop(0)
+        self.sent.append(message)
+        self._next += 1
+        return Delivery(DeliveryOutcome.SENT, message_id=self._next)
+
+    def to(self, chat_id: int) -> list[Outgoing]:
+        return [m for m in self.sent if m.chat_id == chat_id]

@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # PTB 22 announces that RetryAfter.retry_after becomes a timedelta; opt in (both are handled).
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         settings = load_settings(args.config, os.environ)
     except ConfigError as exc:

@@ -19,6 +19,9 @@ from bot.storage.models import Base
 from bot.storage.uow import create_engine
 from tests.fakes import RecordingTransport
 
+# PTB 22 warns that RetryAfter.retry_after becomes a timedelta; opt in now (the bot handles both).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 POSTGRES_URL = os.environ.get("LEGALDESK_TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 REPO = Path(__file__).resolve().parent.parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -78,25 +79,27 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
     ]
 
 
+async def post_init(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """Hand the services to the handlers, schedule the jobs, register commands, flush the outbox."""
+    application.bot_data[SERVICES_KEY] = services
+    services.attach_transport(TelegramTransport(application.bot))
+    if application.job_queue is not None:
+        jobs.schedule(application.job_queue, services.clock.now())
+    await application.bot.set_my_commands(COMMANDS)
+    for member in services.settings.roster.members:  # staff see their commands too
+        await application.bot.set_my_commands(
+            COMMANDS + STAFF_COMMANDS, scope=BotCommandScopeChat(member.telegram_id)
+        )
+    sent = await services.courier.flush()
+    if sent:
+        log.info("delivered %d messages left in the outbox", sent)
+
+
 def build_application(services: Services) -> DeskApplication:
     settings = services.settings
     token = settings.telegram_bot_token
     if token is None:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
-
-    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
-        application.bot_data[SERVICES_KEY] = services
-        services.attach_transport(TelegramTransport(application.bot))
-        await application.bot.set_my_commands(COMMANDS)
-        for member in services.settings.roster.members:  # staff see their commands too
-            await application.bot.set_my_commands(
-                COMMANDS + STAFF_COMMANDS, scope=BotCommandScopeChat(member.telegram_id)
-            )
-        if application.job_queue is not None:
-            jobs.schedule(application.job_queue, services.clock.now())
-        sent = await services.courier.flush()
-        if sent:
-            log.info("delivered %d messages left in the outbox", sent)
 
     application = (
         ApplicationBuilder()
@@ -105,7 +108,7 @@ def build_application(services: Services) -> DeskApplication:
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=DeskContext))
         .concurrent_updates(False)
-        .post_init(post_init)
+        .post_init(functools.partial(post_init, services=services))
         .build()
     )
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))

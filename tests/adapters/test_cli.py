@@ -1,0 +1,131 @@
+"""The command line through its entry point: help, JSON shapes, clear errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.tg.application import COMMANDS, STAFF_COMMANDS
+from bot.cli import _parser, main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _subcommands(parser: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    import argparse
+
+    found = []
+    for action in parser._actions:  # type: ignore[attr-defined]
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append((*prefix, name))
+                found += _subcommands(sub, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("command", _subcommands(_parser()), ids=" ".join)
+def test_every_command_has_help(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: legaldesk" in capsys.readouterr().out
+
+
+def test_every_bot_command_is_documented_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [c.command for c in COMMANDS + STAFF_COMMANDS if f"/{c.command}" not in readme]
+    assert missing == []
+
+
+def test_ask_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "我男人喝了酒就打我，打得鼻青脸肿", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {"action", "faq_id", "score", "candidates", "answer"}
+    assert data["action"] in {"answer", "clarify"}
+    assert data["candidates"][0]["faq_id"] == "domestic-violence"
+    assert set(data["candidates"][0]) == {"faq_id", "question", "score"}
+
+
+def test_ask_hands_off_case_specific_requests(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "帮我写一份起诉状，告我儿子不给赡养费", "--json")
+    assert code == 0 and json.loads(out)["action"] == "handoff"
+
+
+def test_faq_list_json_lists_every_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "faq", "list", "--json")
+    entries = json.loads(out)
+    assert code == 0 and len(entries) >= 48
+    assert {"id", "category", "question", "alternates"} <= set(entries[0])
+
+
+def test_faq_check_passes_on_the_shipped_knowledge_base(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "faq", "check")
+    assert code == 0 and out.startswith("ok: ")
+
+
+def test_faq_check_reports_every_problem_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "schema: 1\ncategory: 测试\nentries:\n"
+        "  - id: Bad_Id\n    category: 测试\n    question: 问\n    alternates: [x]\n"
+        "    answer: ''\n    basis: []\n    updated: 2026-01-01\n    colour: red\n"
+        "  - id: dup\n    category: 测试\n    question: 问\n    alternates: [x]\n"
+        "    answer: 答\n    basis: []\n    updated: 2026-01-01\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yaml").write_text(
+        "entries:\n  - id: dup\n    category: 测试\n    question: 问\n    alternates: [x]\n"
+        "    answer: 答\n    basis: []\n    updated: 2026-01-01\n", encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text("entries: [\n  - id: x\n", encoding="utf-8")
+    code, _, err = run(capsys, "faq", "check", str(tmp_path))
+    assert code == 1
+    assert re.search(r"a\.yaml:4: .*kebab-case", err)
+    assert re.search(r"a\.yaml:8: .*'answer' is empty", err)
+    assert re.search(r"a\.yaml:11: .*unknown field 'colour'", err)
+    assert re.search(r"b\.yaml:2: duplicate id 'dup'", err)
+    assert re.search(r"c\.yaml:\d+: YAML syntax", err)
+
+
+def test_run_without_token_explains_how_to_get_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "run")
+    assert code == 2
+    assert "@BotFather" in err and "legaldesk shell" in err
+
+
+def test_invalid_config_is_one_clear_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("timezone: Mars/Olympus\n", encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(config), "faq", "list")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "timezone" in err
+
+
+def test_run_refuses_a_broken_knowledge_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "x.yaml").write_text("entries:\n  - id: only-id\n", encoding="utf-8")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi")
+    monkeypatch.setenv("LEGALDESK_FAQ_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "run")
+    assert code == 2
+    assert "x.yaml:2" in err and "missing field" in err
+    assert "ABCDEFGHIJ" not in err

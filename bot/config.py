@@ -54,9 +54,9 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class MatcherSettings:
-    answer_threshold: float = 70
-    clarify_threshold: float = 45
-    clarify_margin: float = 8
+    answer_threshold: float = 30
+    clarify_threshold: float = 22
+    clarify_margin: float = 10
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,11 @@ class ResidentRow(Base):
 class InteractionRow(Base):
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_kind_at", "kind", "at"),
+        # Covers every report aggregate: index-only range scans per kind (kind, at, ...).
+        Index(
+            "ix_interactions_report", "kind", "at", "detail", "category", "faq_id", "resident_id",
+            "case_id", "actor_name",
+        ),
         Index("ix_interactions_resident_at", "resident_id", "at"),
     )
 
@@ -96,7 +100,11 @@ class InteractionRow(Base):
 
 class CaseRow(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_opened", "status", "opened_at"),)
+    __table_args__ = (
+        Index("ix_cases_status_opened", "status", "opened_at"),
+        # Reports: cases answered in a period, open at its end (covering: no table lookups).
+        Index("ix_cases_answered_at", "answered_at", "opened_at", "closed_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -158,3 +166,19 @@ class DutyOverrideRow(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     on_duty: Mapped[bool] = mapped_column(Boolean)
     until: Mapped[datetime]
+
+
+class InboxRow(Base):
+    """A Telegram update as fetched, stored before the getUpdates offset moves past it."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_processed_failed", "processed_at", "failed_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # ordering key: chat, else user
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(512))

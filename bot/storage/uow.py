@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from contextvars import ContextVar
 from typing import Any, Self
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.inbox import current_update, mark_processed
 from bot.storage.repositories import (
     SqlCaseRepository,
     SqlDutyRepository,
@@ -57,6 +63,30 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite admits one writer at a time and every transaction here begins IMMEDIATE, as a writer.
+# When tasks of one process contend, SQLite's busy handler makes the losers sleep 1, 2, 5 ... 100 ms
+# between tries: the lock idles meanwhile and an unlucky task waits seconds. So units of work of a
+# process take turns on an asyncio lock first (first come, first served); a nested one passes.
+_sqlite_turns: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+_has_turn: ContextVar[bool] = ContextVar("legaldesk_sqlite_turn", default=False)
+
+
+@asynccontextmanager
+async def sqlite_turn(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    """This task's turn to use the SQLite database; nothing to wait for on PostgreSQL."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite" or _has_turn.get():
+        yield
+        return
+    lock = _sqlite_turns.setdefault(bind.sync_engine, asyncio.Lock())
+    async with lock:
+        token = _has_turn.set(True)
+        try:
+            yield
+        finally:
+            _has_turn.reset(token)
+
+
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless ``commit()`` was called."""
 
@@ -65,6 +95,8 @@ class SqlUnitOfWork:
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
+        self._turn = AsyncExitStack()
+        await self._turn.enter_async_context(sqlite_turn(self._sessions))
         session = self._sessions()
         self._session = session
         self.residents = SqlResidentRepository(session)
@@ -81,10 +113,17 @@ class SqlUnitOfWork:
         finally:
             await self._session.close()
             self._session = None
+            await self._turn.aclose()
 
     async def commit(self) -> None:
         assert self._session is not None
+        # The Telegram update being processed (if any) is marked done in this same transaction.
+        ticket = current_update.get()
+        if ticket is not None and not ticket.committed:
+            await mark_processed(self._session, ticket)
         await self._session.commit()
+        if ticket is not None:
+            ticket.committed = True
 
     @property
     def session(self) -> AsyncSession:

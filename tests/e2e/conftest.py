@@ -1,4 +1,5 @@
-"""The real bot (PTB Application, real HTTP) against the fake Bot API server."""
+"""The real bot (PTB Application, real HTTP) against the fake Bot API server, started the way
+production starts it: through the durable intake (bot.adapters.tg.intake.running)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.tg.application import build_application, post_init
+from bot.adapters.tg.application import build_application
 from bot.adapters.tg.context import DeskApplication
+from bot.adapters.tg.intake import Intake, IntakePolicy, running
+from bot.adapters.tg.processor import RetryPolicy
 from bot.app import Knowledge, Services, build_services
 from bot.config import load_settings
 from bot.core.clock import ManualClock
+from bot.core.matching.matcher import Action
 from tests.conftest import STAFF_YAML
 from tests.fakebotapi import FakeBotApi, FakeUser
+from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture, for this folder
 
-pytest_plugins = ["tests.fakebotapi.pytest_plugin"]
+# Production timings, with back-offs short enough that a retry costs a test milliseconds.
+TEST_POLICY = IntakePolicy(
+    poll_timeout=1, read_slack=2.0, retry=RetryPolicy(max_attempts=4, base=0.05, cap=0.4),
+    poll_backoff_base=0.05, poll_backoff_cap=0.3,
+)
 
 
 @dataclass
@@ -30,6 +39,13 @@ class Desk:
     li: FakeUser
     zhang: FakeUser
     office: FakeUser
+    intake: Intake
+
+    async def settle(self) -> None:
+        """Until every update sent so far is fetched, stored and processed (replies sent).
+        Chats run concurrently, so a reply in one chat says nothing about the others."""
+        await self.api.wait_until_confirmed()
+        await self.intake.idle()
 
     async def run_job(self, name: str) -> None:
         """Run a JobQueue job now (the clock is the test's, so its interval is meaningless)."""
@@ -38,10 +54,28 @@ class Desk:
         await job.run(self.app)
 
 
+def faq_questions(knowledge: Knowledge) -> list[str]:
+    """Canonical FAQ questions the matcher answers outright with their own entry, so that the
+    reply starts with the question itself."""
+    def answered_by_itself(entry_id: str, question: str) -> bool:
+        result = knowledge.matcher.match(question)
+        return result.action is Action.ANSWER and result.best is not None and (
+            result.best.faq_id == entry_id)
+
+    return [e.question for e in knowledge.kb if answered_by_itself(e.id, e.question)]
+
+
+@pytest.fixture
+def intake_policy() -> IntakePolicy:
+    """The intake's timings for ``desk``; a test module may override this fixture."""
+    return TEST_POLICY
+
+
 @pytest.fixture
 async def desk(
-    fake_tg: FakeBotApi, database_url: str, tmp_path: Path, knowledge: Knowledge,
-    clock: ManualClock,
+    fake_tg: FakeBotApi,  # noqa: F811 - the fixture imported above
+    database_url: str, tmp_path: Path, knowledge: Knowledge,
+    clock: ManualClock, intake_policy: IntakePolicy,
 ) -> AsyncIterator[Desk]:
     config = tmp_path / "legaldesk.yaml"
     config.write_text(STAFF_YAML, encoding="utf-8")
@@ -56,15 +90,9 @@ async def desk(
         m.telegram_id: fake_tg.new_user(first_name=m.name, user_id=m.telegram_id)
         for m in settings.roster.members
     }
-    await app.initialize()
-    await post_init(app, services)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
     try:
-        yield Desk(fake_tg, app, services, clock, staff[9001], staff[9002], staff[9100])
+        async with running(app, services, intake_policy) as intake:
+            yield Desk(fake_tg, app, services, clock, staff[9001], staff[9002], staff[9100],
+                       intake)
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
         await services.close()

@@ -1,0 +1,174 @@
+"""The inbox: Telegram updates stored as fetched, so that each is processed once, crash or not.
+
+The intake (bot/adapters/tg/intake.py) stores every fetched batch here before it lets the
+getUpdates offset move past it. Storing is insert-if-absent, so an update fetched twice (after a
+crash, Telegram sends the unconfirmed ones again) changes nothing.
+
+While an update is processed, :data:`current_update` holds its :class:`Ticket`. The unit of work
+calls :func:`mark_processed` from ``commit()``, so the row is marked processed in the same
+transaction as the use case's effects: either both are stored or neither is. An update that
+changed nothing (a group post the bot ignores) is marked afterwards with :meth:`SqlInbox.mark_done`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import InboxRow
+
+if TYPE_CHECKING:
+    from bot.storage.uow import SqlUnitOfWork
+
+ERROR_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """A stored update: its raw JSON, the chat (or user) that orders it, failed tries so far."""
+
+    update_id: int
+    chat_id: int | None
+    payload: dict[str, Any]
+    attempts: int = 0
+
+
+@dataclass(slots=True)
+class Ticket:
+    """The update the current task is processing, shared with the unit of work.
+
+    ``committed`` turns true once a transaction that marked the update processed has committed;
+    ``error`` is what the handlers raised; ``last_try`` says no retry follows a failure.
+    """
+
+    update_id: int
+    at: datetime
+    last_try: bool = False
+    committed: bool = False
+    error: BaseException | None = None
+
+
+current_update: ContextVar[Ticket | None] = ContextVar("legaldesk_current_update", default=None)
+
+
+class AlreadyProcessed(Exception):
+    """Another transaction processed this update first; this one must roll back."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} was already processed")
+        self.update_id = update_id
+
+
+async def mark_processed(session: AsyncSession, ticket: Ticket) -> None:
+    """Mark the ticket's update processed inside the caller's transaction.
+
+    Raises AlreadyProcessed if it was processed meanwhile, so its effects cannot be stored twice.
+    Without an inbox row (a use case run outside the intake) there is nothing to mark.
+    """
+    result = await session.execute(
+        update(InboxRow)
+        .where(InboxRow.update_id == ticket.update_id, InboxRow.processed_at.is_(None))
+        .values(processed_at=ticket.at)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        done = await session.scalar(
+            select(InboxRow.processed_at).where(InboxRow.update_id == ticket.update_id)
+        )
+        if done is not None:
+            raise AlreadyProcessed(ticket.update_id)
+
+
+class SqlInbox:
+    """Storing, listing and settling inbox rows; each method is its own short transaction.
+
+    It borrows the session of a unit of work (which takes turns on SQLite) but commits that
+    session directly: this bookkeeping is not the effect of an update, so it marks no ticket.
+    """
+
+    def __init__(self, uow: Callable[[], SqlUnitOfWork]) -> None:
+        self._uow = uow
+
+    async def store(self, items: Sequence[InboxItem], now: datetime) -> set[int]:
+        """Insert the updates not stored yet; returns the ids that were new."""
+        if not items:
+            return set()
+        rows = [
+            {"update_id": i.update_id, "chat_id": i.chat_id, "payload": i.payload,
+             "received_at": now, "attempts": 0}
+            for i in items
+        ]
+        async with self._uow() as uow:
+            session = uow.session
+            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+            statement = (
+                insert(InboxRow).values(rows)
+                .on_conflict_do_nothing(index_elements=["update_id"])
+                .returning(InboxRow.update_id)
+            )
+            fresh = set((await session.scalars(statement)).all())
+            await session.commit()
+        return fresh
+
+    async def pending(self) -> list[InboxItem]:
+        """Stored updates neither processed nor given up, oldest first."""
+        async with self._uow() as uow:
+            session = uow.session
+            rows = await session.execute(
+                select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
+                .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
+                .order_by(InboxRow.update_id)
+            )
+            return [InboxItem(r.update_id, r.chat_id, r.payload, r.attempts) for r in rows]
+
+    async def mark_done(self, update_id: int, now: datetime) -> None:
+        """Mark an update processed that no unit of work marked (it changed nothing)."""
+        async with self._uow() as uow:
+            session = uow.session
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.update_id == update_id, InboxRow.processed_at.is_(None))
+                .values(processed_at=now)
+            )
+            await session.commit()
+
+    async def record_failure(
+        self, update_id: int, error: str, now: datetime, *, give_up: bool
+    ) -> None:
+        """Count a failed try; ``give_up`` marks the update failed (it is not tried again)."""
+        values: dict[str, Any] = {
+            "attempts": InboxRow.attempts + 1, "last_error": error[:ERROR_LENGTH],
+        }
+        if give_up:
+            values["failed_at"] = now
+        async with self._uow() as uow:
+            session = uow.session
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.update_id == update_id, InboxRow.processed_at.is_(None))
+                .values(**values)
+            )
+            await session.commit()
+
+    async def prune(self, received_before: datetime) -> int:
+        """Delete settled rows received before the given time (they hold residents' words)."""
+        async with self._uow() as uow:
+            session = uow.session
+            result = await session.execute(
+                delete(InboxRow).where(
+                    InboxRow.received_at < received_before,
+                    or_(InboxRow.processed_at.is_not(None), InboxRow.failed_at.is_not(None)),
+                )
+            )
+            await session.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name

@@ -17,13 +17,17 @@ from bot.core.handoff import Handoff
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
 from bot.core.ports import Clock, Transport
+from bot.core.privacy import PrivacyDesk
 from bot.core.reminders import ReminderPolicy, Reminders
+from bot.core.reports import ReportService
 from bot.core.staff import StaffDesk
+from bot.resources import shipped_faq_dir
 from bot.storage.faq_yaml import LEXICON_FILE, load_knowledge_base
 from bot.storage.law_files import load_law_library
 from bot.storage.lexicon_yaml import load_lexicon
+from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
+from bot.storage.queries import report_queries
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker
-from bot.resources import shipped_faq_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,8 @@ class Services:
     desk: ResidentDesk
     staff: StaffDesk
     reminders: Reminders
+    reports: ReportService
+    privacy: PrivacyDesk
     _courier: Courier | None = field(default=None, repr=False)
 
     def attach_transport(self, transport: Transport) -> None:
@@ -86,11 +92,25 @@ def build_services(
     handoff = Handoff(clock, roster)
     desk = ResidentDesk(
         uow, clock, knowledge.kb, knowledge.matcher, knowledge.laws, handoff,
-        DeskPolicy(flood_per_minute=settings.desk.flood_messages_per_minute),
+        DeskPolicy(flood_per_minute=settings.desk.flood_messages_per_minute,
+                   retention_months=settings.desk.retention_months),
     )
     staff = StaffDesk(uow, clock, roster)
     reminders = Reminders(uow, clock, roster, ReminderPolicy(
         unclaimed_after=timedelta(minutes=settings.desk.unclaimed_reminder_minutes),
         unanswered_after=timedelta(hours=settings.desk.unanswered_reminder_hours),
     ))
-    return Services(settings, engine, sessions, knowledge, clock, uow, desk, staff, reminders)
+    reports = build_reports(settings, uow, knowledge.kb, clock)
+    privacy = PrivacyDesk(SqlPrivacyUnitOfWorkFactory(sessions), clock,
+                          settings.desk.retention_months)
+    return Services(
+        settings, engine, sessions, knowledge, clock, uow, desk, staff, reminders, reports,
+        privacy,
+    )
+
+
+def build_reports(
+    settings: Settings, uow: SqlUnitOfWorkFactory, kb: KnowledgeBase, clock: Clock
+) -> ReportService:
+    """The report use case (the CLI builds it alone: a report needs no matcher)."""
+    return ReportService(uow, report_queries, clock, kb, settings.timezone)

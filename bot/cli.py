@@ -16,6 +16,7 @@ from bot.logs import configure_logging
 from bot.storage.faq_yaml import FaqError
 
 EXIT_USAGE = 2
+REPORT_FORMATS = ("table", "json", "csv", "xlsx")
 
 NO_TOKEN = """\
 没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
@@ -52,7 +53,58 @@ def _parser() -> argparse.ArgumentParser:
     ev = faq.add_parser("eval", help="measure matching on a labelled question file")
     ev.add_argument("file", type=Path, help="YAML in the format of dev-questions.yaml")
     ev.add_argument("--json", action="store_true", help="print JSON with every result")
+    _report_parser(sub)
+    _privacy_parsers(sub, faq)
     return p
+
+
+def _privacy_parsers(sub: Any, faq: Any) -> None:
+    misses = faq.add_parser(
+        "misses", help="handed-off and 「没解决」 questions, grouped by the nearest FAQ entry",
+        description="What residents asked that the FAQ could not answer (questions handed to the "
+        "adviser, answers marked 「没解决」) in one month, matched again against today's FAQ and "
+        "grouped under the nearest entry with its score: near misses want new alternates, the "
+        "rest new entries. The month is a calendar month in the configured timezone.",
+    )
+    misses.add_argument("--month", metavar="YYYY-MM",
+                        help="a calendar month, e.g. 2024-03 (default: the last complete month)")
+    misses.add_argument("--format", default="table", choices=("table", "csv"),
+                        help="table (default, on screen) or csv (UTF-8 with BOM, opens in Excel)")
+    misses.add_argument("--output", "-o", type=Path, metavar="PATH",
+                        help="write to this file (default: the screen)")
+    sub.add_parser(
+        "purge", help="redact message texts older than the retention period",
+        description="Replace every stored message text older than desk.retention_months (the "
+        "residents' questions, case messages, sent messages) by 「（已删除）」 and print how many "
+        "rows were redacted. The bot does the same daily. Counts for reports are kept.",
+    )
+    backup = sub.add_parser(
+        "backup", help="consistent copy of the embedded SQLite database (also while the bot runs)",
+        description="Copy the SQLite database with SQLite's online backup API: a consistent "
+        "snapshot even while the bot is writing. For PostgreSQL use pg_dump instead.",
+    )
+    backup.add_argument("path", type=Path, help="the file to write the copy to")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+
+def _report_parser(sub: Any) -> None:
+    rep = sub.add_parser(
+        "report", help="the office's monthly or yearly report (screen, JSON, CSV or XLSX)",
+        description="Figures from the interaction log for one month or one year. Months and "
+        "days are calendar months and days in the configured timezone. No resident names, ids "
+        "or messages appear in a report.",
+    )
+    when = rep.add_mutually_exclusive_group()
+    when.add_argument("--month", metavar="YYYY-MM",
+                      help="a calendar month, e.g. 2024-03 (default: the last complete month)")
+    when.add_argument("--year", metavar="YYYY",
+                      help="a whole year: a twelve-month table plus totals")
+    rep.add_argument("--format", default="table", choices=REPORT_FORMATS,
+                     help="table (default: readable, on screen), json, csv (UTF-8 with BOM, "
+                     "opens in Excel) or xlsx (sheets with charts)")
+    rep.add_argument("--output", "-o", type=Path, metavar="PATH",
+                     help="write to this file (default: the screen; for xlsx "
+                     "legaldesk-report-<period>.xlsx in the current folder)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,7 +142,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(commands.shell(settings))
     if args.command == "ask":
         return _print(commands.ask(settings, args.text), args.json, commands.format_decision)
+    if args.command == "report":
+        return asyncio.run(commands.report(
+            settings, month=args.month, year=args.year, fmt=args.format, output=args.output
+        ))
+    if args.command == "purge":
+        return asyncio.run(commands.purge(settings))
+    if args.command == "backup":
+        return asyncio.run(commands.backup(settings, args.path, force=args.force))
     if args.command == "faq":
+        if args.faq_command == "misses":
+            return asyncio.run(commands.faq_misses(
+                settings, month=args.month, fmt=args.format, output=args.output
+            ))
         if args.faq_command == "check":
             return commands.faq_check(settings, args.dir)
         if args.faq_command == "list":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app import Knowledge, build_services, load_knowledge
 from bot.config import Settings
@@ -16,6 +16,10 @@ from bot.storage.faq_yaml import LEXICON_FILE, check_knowledge_base, load_labell
 from bot.storage.lexicon_yaml import load_lexicon
 from bot.storage.migrate import is_up_to_date, upgrade
 from bot.storage.uow import create_engine
+
+if TYPE_CHECKING:
+    from bot.adapters.tg.context import DeskApplication
+    from bot.app import Services
 
 
 class OutdatedSchema(Exception):
@@ -56,8 +60,6 @@ async def migrate(settings: Settings) -> int:
 def run(settings: Settings) -> int:
     import asyncio
 
-    from telegram import Update
-
     from bot.adapters.tg.application import build_application
 
     knowledge = load_knowledge(settings)  # a broken knowledge base stops start-up here
@@ -69,8 +71,50 @@ def run(settings: Settings) -> int:
         return 2
     services = build_services(settings, knowledge)
     application = build_application(services)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    try:
+        return asyncio.run(serve(application, services))
+    except asyncio.CancelledError:  # a second SIGINT/SIGTERM during the graceful stop
+        return 130
+
+
+async def serve(application: DeskApplication, services: Services) -> int:
+    """Run the bot until SIGTERM or SIGINT, then stop gracefully: stop fetching, finish the
+    updates in flight, flush the outbox, close the database. A second signal stops at once.
+    Returns 1 if fetching ended by itself (Telegram rejected the token)."""
+    import asyncio
+    import logging
+    import signal
+
+    from bot.adapters.tg.intake import running
+
+    log = logging.getLogger("bot.run")
+    loop, stop, main = asyncio.get_running_loop(), asyncio.Event(), asyncio.current_task()
+
+    def on_signal(signum: signal.Signals) -> None:
+        if stop.is_set():
+            log.warning("%s again: stopping at once", signum.name)
+            if main is not None:
+                main.cancel()
+            return
+        log.info("%s: stopping after the updates in flight", signum.name)
+        stop.set()
+
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        async with running(application, services) as intake:
+            assert intake.poller is not None
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({stopping, intake.poller}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            failed = not stop.is_set()
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+        await services.close()
+    log.info("legaldesk stopped")
+    return 1 if failed else 0
 
 
 async def shell(settings: Settings) -> int:
@@ -157,4 +201,194 @@ def faq_eval(settings: Settings, file: Path, *, as_json: bool) -> int:
         print(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2))
     else:
         print(format_summary(evaluation))
+    return 0
+
+
+async def report(
+    settings: Settings, *, month: str | None, year: str | None, fmt: str, output: Path | None
+) -> int:
+    """Print or write the report of a month (default: the last complete one) or a year."""
+    from bot.app import build_reports
+    from bot.core.clock import SystemClock
+    from bot.core.errors import InvalidRequest
+    from bot.core.periods import last_complete_month, parse_month, parse_year
+    from bot.core.reports import to_json
+    from bot.storage.faq_yaml import load_knowledge_base
+    from bot.storage.uow import SqlUnitOfWorkFactory, create_sessionmaker
+
+    clock, zone = SystemClock(), settings.timezone
+    try:
+        if year is not None:
+            period = parse_year(year, zone)
+        elif month is not None:
+            period = parse_month(month, zone)
+        else:
+            period = last_complete_month(clock.now(), zone)
+    except InvalidRequest as exc:
+        print(f"legaldesk report: {exc}", file=sys.stderr)
+        return 2
+    if fmt == "xlsx" and output is None:
+        output = Path(f"legaldesk-report-{period.label}.xlsx")
+    problem = _unwritable(output) if output is not None else None
+    if problem:
+        print(f"legaldesk report: 无法写入 {output}：{problem}", file=sys.stderr)
+        return 1
+    kb = load_knowledge_base(settings.faq_dir or shipped_faq_dir())
+    try:
+        await prepare_database(settings)
+    except OutdatedSchema:
+        print("legaldesk: the database schema is outdated; run `legaldesk migrate` first",
+              file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        reports = build_reports(settings, SqlUnitOfWorkFactory(create_sessionmaker(engine)),
+                                kb, clock)
+        built = await reports.build(period)
+    finally:
+        await engine.dispose()
+    if fmt == "json":
+        data = (json.dumps(to_json(built), ensure_ascii=False, indent=2) + "\n").encode()
+    else:
+        from bot.adapters import exports  # openpyxl takes a while to import
+
+        renderers = {"table": lambda r: (exports.to_table(r) + "\n").encode(),
+                     "csv": exports.to_csv, "xlsx": exports.to_xlsx}
+        data = renderers[fmt](built)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        print(f"legaldesk report: 无法写入 {output}：{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"已写入 {output}（{period.label}，{fmt}）")
+    return 0
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot be written (checked before the work, not instead of handling errors)."""
+    import os
+
+    folder = path.parent
+    if path.is_dir():
+        return "这是一个文件夹，请给出文件名"
+    if not folder.is_dir():
+        return f"文件夹 {folder} 不存在"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "没有写入权限"
+    return None
+
+
+# ---------------------------------------------------------------- privacy, backups, FAQ misses
+
+OUTDATED = "legaldesk: the database schema is outdated; run `legaldesk migrate` first"
+
+
+async def purge(settings: Settings) -> int:
+    """Redact message texts older than the retention period and say how many rows."""
+    from bot.core.clock import SystemClock
+    from bot.core.privacy import PrivacyDesk
+    from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
+    from bot.storage.uow import create_sessionmaker
+
+    try:
+        await prepare_database(settings)
+    except OutdatedSchema:
+        print(OUTDATED, file=sys.stderr)
+        return 2
+    months = settings.desk.retention_months
+    engine = create_engine(settings.database_url)
+    try:
+        desk = PrivacyDesk(SqlPrivacyUnitOfWorkFactory(create_sessionmaker(engine)),
+                           SystemClock(), months)
+        cutoff, done = await desk.purge()
+    finally:
+        await engine.dispose()
+    day = cutoff.astimezone(settings.timezone).date().isoformat()
+    print(f"redacted {done.total} row(s) with texts from before {day} (retention {months} "
+          f"months): interactions {done.interactions}, case messages {done.case_messages}, "
+          f"cases {done.cases}, sent messages {done.outbox}")
+    return 0
+
+
+async def backup(settings: Settings, target: Path, *, force: bool) -> int:
+    """Copy the embedded SQLite database consistently; PostgreSQL is pg_dump's job."""
+    import asyncio
+
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.backup import BackupError, backup_sqlite, sqlite_file
+
+    source = sqlite_file(settings.database_url)
+    if source is None:
+        url = make_url(settings.database_url)
+        if url.get_backend_name() == "sqlite":
+            print("legaldesk backup: an in-memory database has nothing to back up",
+                  file=sys.stderr)
+        else:
+            print("legaldesk backup: the database is PostgreSQL; back it up with pg_dump, e.g.\n"
+                  f"  pg_dump --format=custom --file legaldesk.dump {url.database or 'DBNAME'}\n"
+                  "(see Operations in the README)", file=sys.stderr)
+        return 2
+    try:
+        size = await asyncio.to_thread(backup_sqlite, source, target, overwrite=force)
+    except BackupError as exc:
+        print(f"legaldesk backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {source} to {target} ({size:,} bytes)")
+    return 0
+
+
+async def faq_misses(
+    settings: Settings, *, month: str | None, fmt: str, output: Path | None
+) -> int:
+    """Print (or write) the month's FAQ misses grouped by nearest entry."""
+    import asyncio
+
+    from bot.core.clock import SystemClock
+    from bot.core.errors import InvalidRequest
+    from bot.core.misses import nearest_with, review, to_csv, to_table
+    from bot.core.periods import last_complete_month, parse_month
+    from bot.storage.misses import miss_events
+    from bot.storage.uow import create_sessionmaker
+
+    try:
+        period = (parse_month(month, settings.timezone) if month is not None
+                  else last_complete_month(SystemClock().now(), settings.timezone))
+    except InvalidRequest as exc:
+        print(f"legaldesk faq misses: {exc}", file=sys.stderr)
+        return 2
+    knowledge = load_knowledge(settings)
+    try:
+        await prepare_database(settings)
+    except OutdatedSchema:
+        print(OUTDATED, file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            events = await miss_events(session, period.start, period.end)
+    finally:
+        await engine.dispose()
+    groups = review(events, nearest_with(knowledge.matcher), settings.timezone)
+    if fmt == "csv":
+        data = to_csv(groups, period.label)
+    else:
+        data = (to_table(groups, period.label) + "\n").encode()
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        await asyncio.to_thread(output.write_bytes, data)
+    except OSError as exc:
+        print(f"legaldesk faq misses: cannot write {output}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    print(f"wrote {output} ({period.label}, {fmt})")
     return 0

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from bot.core import texts
+from bot.core import staff_texts
 from bot.core.interactions import EventKind, Interaction
 from bot.core.ports import (
     Clock,
@@ -108,7 +108,7 @@ class Courier:
         )
         if case.claimed_by is None:
             return []
-        return [Outgoing(case.claimed_by, texts.answer_delivered(case.id), purpose="confirm",
+        return [Outgoing(case.claimed_by, staff_texts.answer_delivered(case.id), purpose="confirm",
                          case_id=case.id)]
 
     async def _undeliverable(
@@ -130,6 +130,6 @@ class Courier:
         )
         if case.claimed_by is None:
             return []
-        reason = texts.delivery_failure_reason(delivery.outcome.value)
-        return [Outgoing(case.claimed_by, texts.answer_not_delivered(case.id, reason),
+        reason = staff_texts.delivery_failure_reason(delivery.outcome.value)
+        return [Outgoing(case.claimed_by, staff_texts.answer_not_delivered(case.id, reason),
                          purpose="confirm", case_id=case.id)]

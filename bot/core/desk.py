@@ -7,7 +7,9 @@ adapter to deliver after the commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core import texts
@@ -35,11 +37,32 @@ INBOUND = tuple(
     )
 )
 MESSAGE_LIMIT = 3500
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_ID = re.compile(r"[0-9]{1,12}")  # ids in callback data: ASCII digits that fit the database
+
+
+def storable(text: str) -> str:
+    """Text any database can store: NUL dropped, lone surrogates (from raw JSON) made U+FFFD."""
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+# Spaces, controls, format characters (zero-width, bidi), lone marks: nothing a person can read.
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Mn", "Me"})
+
+
+def is_blank(text: str) -> bool:
+    """True if the text shows nothing readable (such a message is not a question)."""
+    return all(unicodedata.category(char) in _INVISIBLE for char in text)
+
+
+def _number(text: str) -> int | None:
+    return int(text) if _ID.fullmatch(text) else None
 
 
 @dataclass(frozen=True, slots=True)
 class DeskPolicy:
     flood_per_minute: int = 20
+    retention_months: int = 24  # told to residents in /privacy
 
 
 class ResidentDesk:
@@ -68,9 +91,9 @@ class ResidentDesk:
             if command == "help":
                 out = [Outgoing(person.chat_id, texts.help_text())]
             elif command == "privacy":
-                out = [Outgoing(person.chat_id, texts.privacy())]
+                out = [Outgoing(person.chat_id, texts.privacy(self._policy.retention_months))]
             else:
-                out = [Outgoing(person.chat_id, texts.welcome(person.display_name),
+                out = [Outgoing(person.chat_id, texts.welcome(resident.display_name),
                                 self._category_buttons())]
             return await self._finish(uow, out)
 
@@ -86,10 +109,11 @@ class ResidentDesk:
         """List a category's questions as buttons."""
         categories = self._kb.categories
         async with self._uow() as uow:
-            await self._resident(uow, person)
+            resident = await self._resident(uow, person)
             if not 0 <= index < len(categories):
-                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+                return await self._stale(uow, resident, person)
             category = categories[index]
+            await self._log(uow, EventKind.COMMAND, resident, detail="category")
             rows = [(Button(e.question, f"faq:{e.id}"),) for e in self._kb.in_category(category)]
             rows.append((Button(texts.BACK_TO_TOPICS, "topics"),))
             out = [Outgoing(person.chat_id, texts.category_intro(category), tuple(rows))]
@@ -101,17 +125,21 @@ class ResidentDesk:
         async with self._uow() as uow:
             resident = await self._resident(uow, person)
             if entry is None:
-                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+                return await self._stale(uow, resident, person)
             await self._log(uow, EventKind.BROWSE, resident, entry=entry)
             out = [self._answer(person.chat_id, entry, f"esc:b:{entry.id}")]
             return await self._finish(uow, out)
 
     async def ask(self, person: Person, text: str) -> SentBatch:
         """Answer a resident's free-text message: FAQ, choices, small talk, or the adviser."""
+        text = storable(text)
         async with self._uow() as uow:
             resident = await self._resident(uow, person)
             if await self._flooding(uow, resident):
                 return await self._flood(uow, resident, person, text)
+            if is_blank(text):  # whitespace, zero-width or bidi marks only: not for the adviser
+                await self._log(uow, EventKind.MEDIA, resident, detail="blank")
+                return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
             case = await uow.cases.active_for(resident.id)
             if case is not None:
                 out = await self._handoff.follow_up(uow, resident, case, text=text)
@@ -131,7 +159,7 @@ class ResidentDesk:
             resident = await self._resident(uow, person)
             asked = await uow.interactions.question_text(question_id, resident.id)
             if entry is None or asked is None:
-                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+                return await self._stale(uow, resident, person)
             await self._log(uow, EventKind.FAQ_ANSWER, resident, entry=entry, detail="clarify")
             out = [self._answer(person.chat_id, entry, f"esc:{question_id}")]
             return await self._finish(uow, out)
@@ -142,35 +170,38 @@ class ResidentDesk:
         question, _, faq_id = rest.partition(":")
         if kind == "topics":
             return await self.topics(person)
-        if kind == "cat" and rest.isdigit():
-            return await self.open_category(person, int(rest))
+        if kind == "cat" and (index := _number(rest)) is not None:
+            return await self.open_category(person, index)
         if kind == "faq" and rest:
             return await self.open_entry(person, rest)
         if kind == "fb" and rest:
             return await self.feedback(person, rest)
-        if kind == "pick" and question.isdigit() and faq_id:
-            return await self.pick(person, int(question), faq_id)
+        if kind == "pick" and (question_id := _number(question)) is not None and faq_id:
+            return await self.pick(person, question_id, faq_id)
         if kind == "esc" and question == "b" and faq_id:
             return await self.escalate(person, None, faq_id)
-        if kind == "esc" and rest.isdigit():
-            return await self.escalate(person, int(rest), None)
+        if kind == "esc" and (question_id := _number(rest)) is not None:
+            return await self.escalate(person, question_id, None)
         return await self.stale_button(person)
 
     async def stale_button(self, person: Person) -> SentBatch:
         """Reply to a button whose data is unknown, forged or outdated."""
         async with self._uow() as uow:
-            await self._resident(uow, person)
-            return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+            return await self._stale(uow, await self._resident(uow, person), person)
 
     async def feedback(self, person: Person, faq_id: str) -> SentBatch:
         """Record that an answer helped."""
         entry = self._kb.get(faq_id)
         async with self._uow() as uow:
             resident = await self._resident(uow, person)
+            if entry is None:  # forged: never count it as feedback
+                return await self._stale(uow, resident, person)
             await self._log(uow, EventKind.FEEDBACK_HELPFUL, resident, entry=entry)
             return await self._finish(uow, [Outgoing(person.chat_id, texts.feedback_thanks())])
 
-    async def escalate(self, person: Person, question_id: int | None, faq_id: str | None) -> SentBatch:
+    async def escalate(
+        self, person: Person, question_id: int | None, faq_id: str | None
+    ) -> SentBatch:
         """Hand the resident's question to the adviser after 「没解决」 or 「都不是」."""
         entry = self._kb.get(faq_id) if faq_id else None
         async with self._uow() as uow:
@@ -180,7 +211,7 @@ class ResidentDesk:
             else:
                 question = entry.question if entry else None
             if question is None:
-                return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
+                return await self._stale(uow, resident, person)
             await self._log(uow, EventKind.FEEDBACK_NOT_HELPFUL, resident, entry=entry)
             existing = await uow.cases.active_for(resident.id)
             if existing is not None:
@@ -191,8 +222,11 @@ class ResidentDesk:
                 )
             return await self._finish(uow, out)
 
-    async def media(self, person: Person, kind: str, file_id: str | None, caption: str) -> SentBatch:
+    async def media(
+        self, person: Person, kind: str, file_id: str | None, caption: str
+    ) -> SentBatch:
         """Forward voice, photos and documents to the adviser as (part of) a case."""
+        caption = storable(caption)
         async with self._uow() as uow:
             resident = await self._resident(uow, person)
             if await self._flooding(uow, resident):
@@ -216,6 +250,7 @@ class ResidentDesk:
 
     async def lookup_law(self, person: Person, query: str) -> SentBatch:
         """Reply with the text of a law article (/law)."""
+        query = storable(query)
         async with self._uow() as uow:
             resident = await self._resident(uow, person)
             if not query.strip():
@@ -298,7 +333,13 @@ class ResidentDesk:
         return await self._finish(uow, out)
 
     async def _resident(self, uow: UnitOfWork, person: Person) -> Resident:
+        person = replace(person, display_name=storable(person.display_name))
         return await uow.residents.get_or_create(person, self._clock.now())
+
+    async def _stale(self, uow: UnitOfWork, resident: Resident, person: Person) -> SentBatch:
+        """Log a button whose data is unknown, forged or outdated, and say it has expired."""
+        await self._log(uow, EventKind.COMMAND, resident, detail="stale_button")
+        return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
 
     async def _log(
         self, uow: UnitOfWork, kind: EventKind, resident: Resident, *,

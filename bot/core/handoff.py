@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core import texts
+from bot.core import staff_texts, texts
 from bot.core.interactions import EventKind, Interaction
 from bot.core.ports import (
-    Button, Case, CaseMessage, Clock, Media, Outgoing, Resident, UnitOfWork,
+    Button,
+    Case,
+    CaseMessage,
+    Clock,
+    Media,
+    Outgoing,
+    Resident,
+    UnitOfWork,
 )
 from bot.core.roster import Roster, format_next_start
 
@@ -76,7 +83,7 @@ class Handoff:
         else:
             targets = [m.telegram_id for m in self._roster.on_duty(now, await uow.duty.overrides(now))]
         for chat in targets:
-            out.append(Outgoing(chat, texts.case_follow_up(case.id, resident.display_name, text),
+            out.append(Outgoing(chat, staff_texts.case_follow_up(case.id, resident.display_name, text),
                                 purpose="notify", case_id=case.id,
                                 media=_media(media_kind, file_id)))
         if not recent and resident.chat_id is not None:
@@ -89,7 +96,7 @@ class Handoff:
     ) -> Outgoing:
         return Outgoing(
             chat_id,
-            texts.case_notice(case.id, resident.display_name, case.question, case.opened_at, now),
+            staff_texts.case_notice(case.id, resident.display_name, case.question, case.opened_at, now),
             ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),),
             purpose="notify",
             case_id=case.id,

@@ -5,7 +5,7 @@ Values crossing the ports are frozen dataclasses defined here; storage maps its 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -214,3 +214,122 @@ class SentBatch:
     """Outbox ids a use case stored; the adapter delivers them after commit."""
 
     ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True, slots=True)
+class BucketCounts:
+    """Logged events of the reported kinds in one time bucket ``[bounds[i], bounds[i + 1])``."""
+
+    questions: int = 0  # QUESTION events
+    media_handoffs: int = 0  # HANDOFF events with detail "media" (a voice or photo opened a case)
+    faq_answered: int = 0
+    clarified: int = 0
+    handed_off: int = 0
+    undeliverable: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCount:
+    """QUESTION events of one category; ``handed_off``: the matcher passed them to the adviser."""
+
+    category: str | None
+    handed_off: bool
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdviserCount:
+    """Distinct cases answered in bucket ``bucket``; ``adviser`` None means by anyone."""
+
+    bucket: int
+    adviser: str | None
+    cases: int
+
+
+class ReportQueries(Protocol):
+    """Aggregates for one report, read inside one read-only unit of work.
+
+    ``bounds`` are increasing UTC instants; bucket ``i`` is ``[bounds[i], bounds[i + 1])``.
+    """
+
+    async def event_counts(self, bounds: Sequence[datetime]) -> list[BucketCounts]:
+        """One entry per bucket, in order."""
+        ...
+
+    async def residents(self, start: datetime, end: datetime) -> int:
+        """Distinct residents who asked (a QUESTION or a media hand-off) in ``[start, end)``."""
+        ...
+
+    async def question_categories(self, start: datetime, end: datetime) -> list[CategoryCount]: ...
+
+    async def top_entries(
+        self, start: datetime, end: datetime, limit: int
+    ) -> list[tuple[str, int]]:
+        """The FAQ entries answered most: (faq_id, answers), most first, ties by id."""
+        ...
+
+    async def answered_cases(self, bounds: Sequence[datetime]) -> list[AdviserCount]: ...
+
+    async def first_answers(self, bounds: Sequence[datetime]) -> list[int]:
+        """How many cases were first answered (``answered_at``) in each bucket."""
+        ...
+
+    async def response_minutes(
+        self, bounds: Sequence[datetime], ranks: Mapping[int, Sequence[int]]
+    ) -> dict[tuple[int, int], float]:
+        """For bucket ``b`` and each 0-based rank ``k`` in ``ranks[b]``: the k-th shortest time,
+        in minutes, from opening to first answer among the cases first answered in ``b``."""
+        ...
+
+    async def open_cases(self, moments: Sequence[datetime]) -> list[int]:
+        """Cases opened before each moment and neither answered nor closed before it."""
+        ...
+
+
+# ---------------------------------------------------------------- privacy
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """How many stored rows lost their texts (or were dropped), per table."""
+
+    interactions: int = 0
+    case_messages: int = 0
+    cases: int = 0
+    outbox: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.interactions + self.case_messages + self.cases + self.outbox
+
+
+class PrivacyRepository(Protocol):
+    async def find_resident(self, user_id: int) -> Resident | None:
+        """The resident with this Telegram id, without creating one."""
+        ...
+
+    async def forget_resident(
+        self, resident: Resident, marker: str, mentions: Sequence[str] = ()
+    ) -> Redaction:
+        """Replace every stored text of this resident by ``marker``, drop what is still to be sent
+        to them, and clear their profile (the row stays, anonymous, so counts stay right). Sent
+        messages containing one of ``mentions`` (how staff were told their name) lose their text
+        too."""
+        ...
+
+    async def redact_before(self, cutoff: datetime, marker: str) -> Redaction:
+        """Replace every stored message text older than ``cutoff`` by ``marker``."""
+        ...
+
+
+class PrivacyUnitOfWork(UnitOfWork, Protocol):
+    privacy: PrivacyRepository
+
+
+class PrivacyUnitOfWorkFactory(Protocol):
+    def __call__(self) -> PrivacyUnitOfWork: ...

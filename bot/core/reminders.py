@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core import texts
+from bot.core import staff_texts
 from bot.core.interactions import EventKind, Interaction
 from bot.core.ports import (
     Button,
@@ -75,7 +75,7 @@ class Reminders:
             )
             members = {m.telegram_id: m for _, m in starting}
             out = [
-                Outgoing(m.telegram_id, texts.shift_digest(waiting, now), buttons, purpose="digest")
+                Outgoing(m.telegram_id, staff_texts.shift_digest(waiting, now), buttons, purpose="digest")
                 for m in members.values()
             ]
             return await self._finish(uow, out, now)
@@ -90,7 +90,7 @@ class Reminders:
         )
         resident = await uow.residents.get(case.resident_id)
         name = resident.display_name if resident else ""
-        text = texts.unclaimed_reminder(case.id, name, case.question, case.opened_at, now)
+        text = staff_texts.unclaimed_reminder(case.id, name, case.question, case.opened_at, now)
         button = ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),)
         return [
             Outgoing(m.telegram_id, text, button, purpose="notify", case_id=case.id)
@@ -105,7 +105,7 @@ class Reminders:
                         detail="unanswered")
         )
         assert case.claimed_by is not None
-        text = texts.unanswered_reminder(case.id, case.claimed_by_name or "", case.opened_at, now)
+        text = staff_texts.unanswered_reminder(case.id, case.claimed_by_name or "", case.opened_at, now)
         targets = [case.claimed_by, *(m.telegram_id for m in self._roster.office)]
         return [Outgoing(t, text, purpose="reminder", case_id=case.id) for t in targets]
 

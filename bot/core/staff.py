@@ -6,7 +6,7 @@ transaction, so it is recorded even though nothing else happens) and raised as N
 
 from __future__ import annotations
 
-from bot.core import texts
+from bot.core import staff_texts
 from bot.core.errors import AlreadyClaimed, CaseClosed, CaseNotFound, InvalidRequest, NotAllowed
 from bot.core.interactions import EventKind, Interaction
 from bot.core.ports import (
@@ -56,10 +56,10 @@ class StaffDesk:
         async with self._uow() as uow:
             case = await self._active_case(uow, case_id)
             if case.claimed_by == adviser.telegram_id:
-                return await self._finish(uow, [self._to(adviser, texts.already_yours(case_id))])
+                return await self._finish(uow, [self._to(adviser, staff_texts.already_yours(case_id))])
             await self._claim(uow, case, adviser)
             resident = await uow.residents.get(case.resident_id)
-            out = [self._to(adviser, texts.claimed(case_id, resident.display_name if resident else ""))]
+            out = [self._to(adviser, staff_texts.claimed(case_id, resident.display_name if resident else ""))]
             return await self._finish(uow, out)
 
     async def answer(
@@ -69,9 +69,9 @@ class StaffDesk:
         adviser = await self.member(telegram_id, "answer", adviser_only=True)
         text = text.strip()
         if not text and media is None:
-            raise InvalidRequest(texts.answer_usage())
+            raise InvalidRequest(staff_texts.answer_usage())
         if len(text) > ANSWER_LIMIT:
-            raise InvalidRequest(texts.answer_too_long(ANSWER_LIMIT))
+            raise InvalidRequest(staff_texts.answer_too_long(ANSWER_LIMIT))
         async with self._uow() as uow:
             case = await self._active_case(uow, case_id)
             if case.claimed_by is None:
@@ -91,7 +91,7 @@ class StaffDesk:
             resident = await uow.residents.get(case.resident_id)
             if resident is None or resident.chat_id is None:
                 raise CaseNotFound(case_id)
-            out = [Outgoing(resident.chat_id, texts.adviser_answer(case.id, text), purpose="adviser_answer",
+            out = [Outgoing(resident.chat_id, staff_texts.adviser_answer(case.id, text), purpose="adviser_answer",
                             case_id=case.id, media=media)]
             return await self._finish(uow, out)
 
@@ -104,7 +104,7 @@ class StaffDesk:
         async with self._uow() as uow:
             case_id = await uow.outbox.case_for_message(chat_id, replied_message_id)
         if case_id is None:
-            raise InvalidRequest(texts.not_a_case_message())
+            raise InvalidRequest(staff_texts.not_a_case_message())
         return await self.answer(telegram_id, case_id, text, media)
 
     async def close(self, telegram_id: int, case_id: int) -> SentBatch:
@@ -118,10 +118,10 @@ class StaffDesk:
                 Interaction(EventKind.CASE_CLOSED, now, resident_id=case.resident_id,
                             case_id=case.id, actor_id=member.telegram_id, actor_name=member.name)
             )
-            out = [self._to(member, texts.closed_confirm(case.id))]
+            out = [self._to(member, staff_texts.closed_confirm(case.id))]
             resident = await uow.residents.get(case.resident_id)
             if resident and resident.chat_id is not None and not resident.unreachable:
-                out.append(Outgoing(resident.chat_id, texts.case_closed(case.id), case_id=case.id))
+                out.append(Outgoing(resident.chat_id, staff_texts.case_closed(case.id), case_id=case.id))
             return await self._finish(uow, out)
 
     async def queue(self, telegram_id: int) -> str:
@@ -129,7 +129,7 @@ class StaffDesk:
         await self.member(telegram_id, "queue")
         async with self._uow() as uow:
             cases = await uow.cases.list_active()
-        return texts.queue(cases, self._clock.now())
+        return staff_texts.queue(cases, self._clock.now())
 
     async def show(self, telegram_id: int, case_id: int) -> str:
         """A case's whole thread."""
@@ -141,7 +141,7 @@ class StaffDesk:
             messages = await uow.cases.messages(case_id)
             resident = await uow.residents.get(case.resident_id)
         name = resident.display_name if resident else ""
-        return texts.case_thread(case, name, messages, self._clock.now())
+        return staff_texts.case_thread(case, name, messages, self._clock.now())
 
     async def duty(self, telegram_id: int, switch: str | None) -> str:
         """Show who is on duty, or switch one's own duty on/off until the next shift boundary."""
@@ -155,11 +155,11 @@ class StaffDesk:
                 await uow.duty.set(DutyOverride(member.telegram_id, switch == "on", until))
                 await uow.commit()
             elif switch is not None:
-                raise InvalidRequest(texts.duty_usage())
+                raise InvalidRequest(staff_texts.duty_usage())
             overrides = await uow.duty.overrides(now)
         on_duty = self._roster.on_duty(now, overrides)
         next_start = self._roster.next_shift_start(now)
-        return texts.duty_status(on_duty, next_start and self._when(now, next_start))
+        return staff_texts.duty_status(on_duty, next_start and self._when(now, next_start))
 
     # ------------------------------------------------------------ steps
 

@@ -7,12 +7,9 @@ All interpolated values pass through :func:`esc`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from bot.core.faq import FaqEntry
-from bot.core.ports import Case, CaseMessage
-from bot.core.roster import StaffMember
 
 DISCLAIMER = "我是法律顾问服务台的自动回复机器人，回答是一般法律知识，仅供参考，不是正式法律意见。"
 DISCLAIMER_SHORT = "（机器人自动回复，仅供参考，不是正式法律意见）"
@@ -23,14 +20,42 @@ NONE_OF_THESE = "都不是，找法律顾问"
 BACK_TO_TOPICS = "« 返回分类"
 
 
+# Residents' words quoted in a message are cut so the whole message stays one Telegram message
+# (4,096 characters): a long text split by the transport could cut through an HTML entity.
+NAME_LIMIT = 200  # UTF-16 units of escaped HTML
+QUOTE_LIMIT = 3000
+THREAD_LIMIT = 3800
+
+
 def esc(value: object) -> str:
     """Escape any value for Telegram's HTML parse mode."""
     return escape(str(value), quote=False)
 
 
+def units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def esc_clip(value: object, limit: int) -> str:
+    """Escape ``value`` and cut it to at most ``limit`` UTF-16 units of HTML, never inside an
+    entity; a cut text ends with 「…」."""
+    text = esc(value)
+    if units(text) <= limit:
+        return text
+    pieces, used = [], 1
+    for char in str(value):
+        piece = esc(char)
+        used += units(piece)
+        if used > limit:
+            break
+        pieces.append(piece)
+    return "".join(pieces) + "…"
+
+
 def welcome(name: str) -> str:
     return (
-        f"您好，{esc(name)}！欢迎使用<b>法律顾问服务台</b>。\n\n"
+        f"您好，{esc_clip(name, NAME_LIMIT)}！欢迎使用<b>法律顾问服务台</b>。\n\n"
         "您可以直接打字（或用语音转文字）问法律问题，比如：\n"
         "· 「女儿出嫁了还能继承家里的房子吗」\n"
         "· 「有人打电话说我涉嫌洗钱，让我转账」\n"
@@ -131,7 +156,7 @@ def law_article(heading: str, body: str) -> str:
 
 def law_not_found(query: str) -> str:
     return (
-        f"没有找到「{esc(query)}」。请这样写：<code>/law 民法典 1077</code> 或 "
+        f"没有找到「{esc_clip(query, 100)}」。请这样写：<code>/law 民法典 1077</code> 或 "
         "<code>/law 反家庭暴力法 23</code>。"
     )
 
@@ -143,14 +168,16 @@ def law_usage() -> str:
     )
 
 
-def privacy() -> str:
+def privacy(retention_months: int) -> str:
     return (
         "<b>隐私说明</b>\n"
         "· 我们保存：您的 Telegram 昵称和编号、您发来的问题和补充、法律顾问的回复，"
         "以及每次咨询的时间。\n"
-        "· 用途：回答您的问题、让法律顾问看到您的情况，并统计服务次数（统计只有数字，没有姓名和内容）。\n"
+        "· 用途：回答您的问题、让法律顾问看到您的情况，"
+        "并统计服务次数（统计只有数字，没有姓名和内容）。\n"
         "· 只有镇法律顾问和服务台工作人员能看到您的问题。\n"
-        "· 问题内容保存一段时间后会自动删除。\n"
+        f"· 问题和回复的内容保存 {retention_months} 个月，之后自动删除，"
+        "只留下不含内容的统计次数。\n"
         "· 想删除您的全部资料，发送 /forgetme 。"
     )
 
@@ -165,168 +192,41 @@ def media_label(kind: str) -> str:
     return MEDIA_LABELS.get(kind, "附件")
 
 
-def waited(opened_at: datetime, now: datetime) -> str:
-    minutes = max(0, int((now - opened_at).total_seconds() // 60))
-    if minutes < 1:
-        return "刚刚"
-    if minutes < 60:
-        return f"{minutes}分钟"
-    hours, rest = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}小时{rest}分钟" if rest else f"{hours}小时"
-    days, hours = divmod(hours, 24)
-    return f"{days}天{hours}小时" if hours else f"{days}天"
+# ---------------------------------------------------------------- privacy (/forgetme)
+
+CONFIRM_FORGET = "确认删除"
+CANCEL_FORGET = "取消"
 
 
-def case_notice(case_id: int, name: str, question: str, opened_at: datetime, now: datetime) -> str:
+def forget_confirm() -> str:
     return (
-        f"🆕 新问题 <b>#{case_id}</b>\n"
-        f"居民：{esc(name)}\n"
-        f"已等待：{waited(opened_at, now)}\n\n"
-        f"{esc(question)}\n\n"
-        f"点「认领 #{case_id}」，然后<b>回复这条消息</b>作答，或发 /answer {case_id} 回复内容"
+        "<b>确定要删除您在服务台的全部资料吗？</b>\n"
+        "· 您发过的问题、补充和法律顾问的回复都会删除，昵称和 Telegram 编号也不再保存。\n"
+        "· 还没处理完的问题会结束，法律顾问就不能再回复您了。\n"
+        "· 统计里只留下不含姓名和内容的次数。\n"
+        "删除以后不能恢复。"
     )
 
 
-def case_follow_up(case_id: int, name: str, text: str | None) -> str:
-    body = esc(text) if text else "（附件见下）"
-    return f"💬 <b>#{case_id}</b> 居民 {esc(name)} 补充：\n{body}"
+def forgotten() -> str:
+    return "✅ 您的资料已经删除。以后有法律问题，还可以随时发消息问我。"
 
 
-def answer_delivered(case_id: int) -> str:
-    return f"✅ #{case_id} 的回复已送达居民。"
+def forget_cancelled() -> str:
+    return "好的，已取消，您的资料没有删除。"
 
 
-def delivery_failure_reason(outcome: str) -> str:
-    return {
-        "blocked": "居民已屏蔽机器人，无法送达",
-        "rejected": "Telegram 拒收了这条消息",
-        "retry": "多次重试仍未发出",
-    }.get(outcome, "发送失败")
+def nothing_to_forget() -> str:
+    return "我们这里没有您的资料（可能已经删除过了）。"
 
 
-def answer_not_delivered(case_id: int, reason: str) -> str:
-    return f"⚠️ #{case_id} 的回复没有送达：{esc(reason)}。已标记为无法送达，可考虑电话联系居民。"
+def resident_mentions(name: str) -> tuple[str, ...]:
+    """How the texts above name a resident to staff (「居民：王大妈」), for /forgetme."""
+    if not name:
+        return ()
+    shown = esc_clip(name, NAME_LIMIT)
+    return (f"居民：{shown}", f"居民 {shown} ")
 
 
-# ---------------------------------------------------------------- advisers and office
-
-STATUS_LABELS = {"open": "待认领", "claimed": "已认领", "answered": "已答复", "closed": "已结束"}
-
-
-def claimed(case_id: int, name: str) -> str:
-    return (
-        f"✅ 您已认领 <b>#{case_id}</b>（居民：{esc(name)}）。\n"
-        f"请<b>回复</b>该问题的消息作答，或发 /answer {case_id} 回复内容"
-    )
-
-
-def already_yours(case_id: int) -> str:
-    return f"#{case_id} 已经是您认领的问题。"
-
-
-def answer_usage() -> str:
-    return "用法：/answer 编号 回复内容，例如：/answer 17 您好，关于赡养费……"
-
-
-def answer_too_long(limit: int) -> str:
-    return f"回复太长了（最多 {limit} 字），请分几条发送。"
-
-
-def adviser_answer(case_id: int, text: str) -> str:
-    body = esc(text) if text else "（见附件）"
-    return (
-        f"👩‍⚖️ <b>法律顾问回复（#{case_id}）</b>：\n{body}\n\n"
-        "还有疑问可以直接回复补充，法律顾问会继续看到。"
-    )
-
-
-def not_a_case_message() -> str:
-    return (
-        "这条消息不是居民问题的通知，无法作答。请回复带「#编号」的新问题消息，"
-        "或发 /answer 编号 回复内容。"
-    )
-
-
-def adviser_hint() -> str:
-    return (
-        "您是服务台工作人员。要回复居民，请<b>回复</b>对应的问题消息，或发 /answer 编号 内容。\n"
-        "/queue 待处理问题 · /case 编号 查看详情 · /claim 编号 认领 · /close 编号 结束 · /duty 值班"
-    )
-
-
-def closed_confirm(case_id: int) -> str:
-    return f"#{case_id} 已结束。"
-
-
-def case_closed(case_id: int) -> str:
-    return (
-        f"您的问题 <b>#{case_id}</b> 已处理完毕。如果还有新的问题，直接发给我就行。"
-    )
-
-
-def queue(cases: list[Case], now: datetime) -> str:
-    if not cases:
-        return "目前没有待处理的问题。👍"
-    lines = [f"<b>待处理问题（{len(cases)}）</b>，最早的在前："]
-    for case in cases:
-        holder = f"，{esc(case.claimed_by_name)}" if case.claimed_by_name else ""
-        lines.append(
-            f"#{case.id} [{STATUS_LABELS[case.status.value]}{holder}] 等待 {waited(case.opened_at, now)}"
-            f"：{esc(_short(case.question))}"
-        )
-    return "\n".join(lines)
-
-
-def case_thread(case: Case, name: str, messages: list[CaseMessage], now: datetime) -> str:
-    lines = [
-        f"<b>#{case.id}</b> [{STATUS_LABELS[case.status.value]}] 居民：{esc(name)}",
-        f"提出于 {waited(case.opened_at, now)}前" + (
-            f"，{esc(case.claimed_by_name)} 认领" if case.claimed_by_name else ""),
-    ]
-    if case.undeliverable:
-        lines.append("⚠️ 回复无法送达（居民已屏蔽机器人）")
-    for m in messages:
-        who = "居民" if m.author == "resident" else "顾问"
-        media = f"[{media_label(m.media_kind)}] " if m.media_kind else ""
-        lines.append(f"— {who}（{waited(m.at, now)}前）：{media}{esc(m.text or '')}")
-    return "\n".join(lines)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def duty_usage() -> str:
-    return "用法：/duty 查看值班；/duty on 开始值班；/duty off 结束值班（到下一个班次为止）。"
-
-
-def duty_status(on_duty: tuple[StaffMember, ...], next_start: str | None) -> str:
-    if on_duty:
-        names = "、".join(esc(m.name) for m in on_duty)
-        text = f"现在值班：{names}"
-    else:
-        text = "现在没有法律顾问值班。"
-    if next_start:
-        text += f"\n下一个班次：{esc(next_start)}"
-    return text
-
-
-def unclaimed_reminder(case_id: int, name: str, question: str, opened_at: datetime,
-                       now: datetime) -> str:
-    return "⏰ <b>还没有人认领</b>\n" + case_notice(case_id, name, question, opened_at, now)
-
-
-def unanswered_reminder(case_id: int, holder: str, opened_at: datetime, now: datetime) -> str:
-    return (
-        f"⏰ <b>#{case_id}</b> 由 {esc(holder)} 认领后还没有答复，居民已等待 {waited(opened_at, now)}。"
-        f"\n请尽快用 /answer {case_id} 回复，或 /case {case_id} 查看详情。"
-    )
-
-
-def shift_digest(cases: list[Case], now: datetime) -> str:
-    lines = [f"☀️ 上班好！有 <b>{len(cases)}</b> 个问题在等待认领，最早的在前："]
-    for case in cases:
-        lines.append(f"#{case.id} 等待 {waited(case.opened_at, now)}：{esc(_short(case.question))}")
-    return "\n".join(lines)
+def case_withdrawn(case_id: int) -> str:
+    return f"ℹ️ <b>#{case_id}</b> 的居民要求删除个人资料，这个问题已结束，不用再回复。"

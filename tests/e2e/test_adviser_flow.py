@@ -106,7 +106,7 @@ async def test_unclaimed_case_is_reannounced_with_the_injected_clock(desk: Desk)
 async def test_blocked_resident_and_rate_limited_answer(desk: Desk) -> None:
     api = desk.api
     granny = await hand_off(desk, "王大妈")
-    uncle = await hand_off(desk, "李大爷", "我在棉花地干活被拖拉机压了脚，老板不管")
+    uncle = await hand_off(desk, "李大爷", "帮我写一份起诉状，告包工头拖欠的拾花工钱")
 
     api.block(granny)
     await api.send_text(desk.li, "/answer 1 您好")

@@ -18,10 +18,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
-from bot.adapters.tg import jobs
-from bot.adapters.tg.handlers import resident, staff
+from bot.adapters.tg.handlers import office, privacy, resident, staff
+from bot.adapters.tg.intake import StaleQueryTolerantRequest
+from bot.adapters.tg.processor import hold_for_retry
 from bot.adapters.tg.transport import TelegramTransport
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ COMMANDS = [
     BotCommand("law", "查法律条文，如 /law 民法典 1077"),
     BotCommand("help", "使用说明"),
     BotCommand("privacy", "隐私说明"),
+    BotCommand("forgetme", "删除我的资料"),
 ]
 STAFF_COMMANDS = [
     BotCommand("queue", "待处理问题（工作人员）"),
@@ -43,6 +46,7 @@ STAFF_COMMANDS = [
     BotCommand("case", "查看问题详情：/case 编号"),
     BotCommand("close", "结束问题：/close 编号"),
     BotCommand("duty", "值班：/duty、/duty on、/duty off"),
+    BotCommand("report", "服务台报告：/report、/report 2024-03、/report 2024"),
 ]
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -60,6 +64,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         CommandHandler("queue", staff.queue, filters=PRIVATE),
         CommandHandler("case", staff.case, filters=PRIVATE),
         CommandHandler("duty", staff.duty, filters=PRIVATE),
+        CommandHandler("report", office.report, filters=PRIVATE),
         CallbackQueryHandler(staff.claim_button, pattern=r"^claim:\d{1,12}$"),
         # An adviser replying to a case notification answers the resident.
         MessageHandler(PRIVATE & is_staff & filters.REPLY & ~filters.COMMAND, staff.reply),
@@ -71,9 +76,14 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         CommandHandler("privacy", resident.privacy, filters=PRIVATE),
         CommandHandler("topics", resident.topics, filters=PRIVATE),
         CommandHandler("law", resident.law, filters=PRIVATE),
+        CommandHandler("forgetme", privacy.forgetme, filters=PRIVATE),
         # Free text, including unknown /commands, which the matcher treats as text.
         MessageHandler(PRIVATE & filters.TEXT & filters.UpdateType.MESSAGE, resident.text),
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.media),
+        # A resident who corrects a message gets the corrected one answered (and logged).
+        MessageHandler(PRIVATE & ~is_staff & filters.TEXT & filters.UpdateType.EDITED_MESSAGE,
+                       resident.text),
+        CallbackQueryHandler(privacy.button, pattern=r"^forget:"),
         # Buttons last: staff patterns (claim) are registered before the resident catch-all.
         CallbackQueryHandler(resident.button),
     ]
@@ -108,9 +118,15 @@ def build_application(services: Services) -> DeskApplication:
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=DeskContext))
         .concurrent_updates(False)
+        # Updates are fetched by our own loop (bot.adapters.tg.intake), stored before they are
+        # confirmed, and processed from the inbox; PTB's Updater would confirm them unprocessed.
+        .updater(None)
+        .request(StaleQueryTolerantRequest())
         .post_init(functools.partial(post_init, services=services))
         .build()
     )
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))
+    # First: a failed inbox update that will be retried must not get on_error's apology.
+    application.add_error_handler(hold_for_retry)
     application.add_error_handler(on_error)  # type: ignore[arg-type]
     return application  # type: ignore[return-value]

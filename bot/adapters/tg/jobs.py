@@ -1,4 +1,4 @@
-"""JobQueue jobs: reminders, the shift-start digest, and retrying the outbox."""
+"""JobQueue jobs: reminders, the shift-start digest, retrying the outbox, the daily purge."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 OUTBOX_RETRY_SECONDS = 15
+PURGE_EVERY_SECONDS = 24 * 60 * 60
+PURGE_FIRST_SECONDS = 10 * 60  # a while after start-up, then daily
 
 
 async def remind(context: DeskContext) -> None:
@@ -39,9 +41,16 @@ async def retry_outbox(context: DeskContext) -> None:
         log.info("retried %d outbox message(s)", sent)
 
 
+async def purge(context: DeskContext) -> None:
+    """Redact message texts older than the retention period (desk.retention_months)."""
+    await context.services.privacy.purge()
+
+
 def schedule(job_queue: JobQueue, now: datetime) -> None:  # type: ignore[type-arg]
     job_queue.run_repeating(remind, interval=TICK_SECONDS, first=TICK_SECONDS, name="remind")
     job_queue.run_repeating(digest, interval=TICK_SECONDS, first=TICK_SECONDS, data=now,
                             name="digest")
     job_queue.run_repeating(retry_outbox, interval=OUTBOX_RETRY_SECONDS,
                             first=OUTBOX_RETRY_SECONDS, name="outbox")
+    job_queue.run_repeating(purge, interval=PURGE_EVERY_SECONDS, first=PURGE_FIRST_SECONDS,
+                            name="purge")

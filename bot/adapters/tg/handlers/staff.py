@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot.adapters.tg.context import DeskContext
 from bot.adapters.tg.errors import explain
-from bot.core import texts
+from bot.core import staff_texts
 from bot.core.errors import DeskError, InvalidRequest
 from bot.core.ports import Media, SentBatch
 
@@ -33,10 +33,22 @@ def explains(handler: Handler) -> Handler:
     return wrapper
 
 
+async def _case_arg(
+    update: Update, context: DeskContext, action: str, usage: str, *, adviser_only: bool = True
+) -> int:
+    """The case number argument, read only after the sender's role is checked (so residents
+    are refused, and logged, instead of being taught staff commands)."""
+    await context.services.staff.member(_sender(update), action, adviser_only=adviser_only)
+    return _case_number(context.args, usage)
+
+
 def _case_number(args: list[str] | None, usage: str) -> int:
-    if not args or not args[0].lstrip("#").isdigit():
+    # ASCII digits only, at most 12 ("²".isdigit() is true but int("²") fails; 20 digits
+    # overflow the database's integers).
+    number = args[0].lstrip("#") if args else ""
+    if not (number.isascii() and number.isdigit() and len(number) <= 12):
         raise InvalidRequest(usage)
-    return int(args[0].lstrip("#"))
+    return int(number)
 
 
 async def _deliver(context: DeskContext, batch: SentBatch) -> None:
@@ -56,7 +68,7 @@ def _sender(update: Update) -> int:
 @explains
 async def claim(update: Update, context: DeskContext) -> None:
     """Claim a case: /claim 17."""
-    case_id = _case_number(context.args, "用法：/claim 编号，例如 /claim 17")
+    case_id = await _case_arg(update, context, "claim", "用法：/claim 编号，例如 /claim 17")
     await _deliver(context, await context.services.staff.claim(_sender(update), case_id))
 
 
@@ -74,10 +86,10 @@ async def claim_button(update: Update, context: DeskContext) -> None:
 @explains
 async def answer(update: Update, context: DeskContext) -> None:
     """Answer a case: /answer 17 text."""
-    case_id = _case_number(context.args, texts.answer_usage())
+    case_id = await _case_arg(update, context, "answer", staff_texts.answer_usage())
     message = update.effective_message
     assert message is not None and message.text is not None
-    body = message.text.split(maxsplit=2)[2] if len((context.args or [])) > 1 else ""
+    body = message.text.split(maxsplit=2)[2] if len(context.args or []) > 1 else ""
     await _deliver(context, await context.services.staff.answer(_sender(update), case_id, body))
 
 
@@ -96,7 +108,7 @@ async def reply(update: Update, context: DeskContext) -> None:
 @explains
 async def close(update: Update, context: DeskContext) -> None:
     """Close a case: /close 17."""
-    case_id = _case_number(context.args, "用法：/close 编号，例如 /close 17")
+    case_id = await _case_arg(update, context, "close", "用法：/close 编号，例如 /close 17")
     await _deliver(context, await context.services.staff.close(_sender(update), case_id))
 
 
@@ -109,7 +121,8 @@ async def queue(update: Update, context: DeskContext) -> None:
 @explains
 async def case(update: Update, context: DeskContext) -> None:
     """Show a case's thread: /case 17."""
-    case_id = _case_number(context.args, "用法：/case 编号，例如 /case 17")
+    case_id = await _case_arg(update, context, "case", "用法：/case 编号，例如 /case 17",
+                              adviser_only=False)
     await _reply(update, await context.services.staff.show(_sender(update), case_id))
 
 
@@ -122,7 +135,7 @@ async def duty(update: Update, context: DeskContext) -> None:
 
 async def hint(update: Update, context: DeskContext) -> None:
     """Remind staff how to answer when they write without replying to a case."""
-    await _reply(update, texts.adviser_hint())
+    await _reply(update, staff_texts.adviser_hint())
 
 
 def _media(message: Message) -> Media | None:

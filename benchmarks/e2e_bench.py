@@ -52,8 +52,11 @@ Round = Callable[[FakeBotApi, list[tuple[FakeUser, list[str]]]], Awaitable[float
 
 def faq_questions(knowledge: Knowledge) -> list[str]:
     """Canonical FAQ questions that the matcher answers outright (one reply each)."""
-    return [e.question for e in knowledge.kb
-            if knowledge.matcher.match(e.question).action is Action.ANSWER]
+    return [
+        e.question
+        for e in knowledge.kb
+        if knowledge.matcher.match(e.question).action is Action.ANSWER
+    ]
 
 
 async def burst(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]]) -> float:
@@ -69,11 +72,13 @@ async def burst(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]]) -> floa
     return time.perf_counter() - start
 
 
-def residents(api: FakeBotApi, tag: str, count: int, per: int, questions: list[str]
-              ) -> list[tuple[FakeUser, list[str]]]:
-    return [(api.new_user(f"{tag}{n}"),
-             [questions[(n * per + k) % len(questions)] for k in range(per)])
-            for n in range(count)]
+def residents(
+    api: FakeBotApi, tag: str, count: int, per: int, questions: list[str]
+) -> list[tuple[FakeUser, list[str]]]:
+    return [
+        (api.new_user(f"{tag}{n}"), [questions[(n * per + k) % len(questions)] for k in range(per)])
+        for n in range(count)
+    ]
 
 
 def add_latency(api: FakeBotApi, seconds: float, calls: int) -> None:
@@ -100,14 +105,24 @@ async def echo_round(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]]) ->
     return seconds
 
 
-async def desk_round(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]], url: str,
-                     knowledge: Knowledge, folder: Path) -> float:
+async def desk_round(
+    api: FakeBotApi,
+    plan: list[tuple[FakeUser, list[str]]],
+    url: str,
+    knowledge: Knowledge,
+    folder: Path,
+) -> float:
     config = folder / "legaldesk.yaml"
     config.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
-    settings = load_settings(config, {
-        "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": api.token,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-    }, cwd=folder)
+    settings = load_settings(
+        config,
+        {
+            "DATABASE_URL": url,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+        },
+        cwd=folder,
+    )
     services = build_services(settings, knowledge)
     try:
         async with running(build_application(services), services):
@@ -150,17 +165,23 @@ async def main(args: argparse.Namespace) -> None:
                 database = await fresh_database(url, folder)
                 desk = total / await desk_round(api, desk_plan, database, knowledge, folder)
             name = "sqlite" if url == "sqlite" else "postgresql"
-            print(f"{name:<10} latency {latency * 1000:3.0f} ms   echo bot {echo:6.1f}/s   "
-                  f"legaldesk {desk:6.1f}/s   ratio {desk / echo:5.2f} (target >= 0.50)",
-                  flush=True)
+            print(
+                f"{name:<10} latency {latency * 1000:3.0f} ms   echo bot {echo:6.1f}/s   "
+                f"legaldesk {desk:6.1f}/s   ratio {desk / echo:5.2f} (target >= 0.50)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=40)
     parser.add_argument("--messages", type=int, default=10, help="per resident (flood limit 20)")
-    parser.add_argument("--latency", type=float, default=0.05,
-                        help="seconds added to each Bot API call in the second setting")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="seconds added to each Bot API call in the second setting",
+    )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main(parser.parse_args()))

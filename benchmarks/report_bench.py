@@ -48,11 +48,31 @@ REPO = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Asia/Shanghai")
 MONTH = Period(2024, 3, ZONE)
 BENCH_DB = "legaldesk_report_bench"
-COLUMNS = ("at", "kind", "resident_id", "case_id", "faq_id", "category", "actor_id",
-           "actor_name", "detail", "text")
+COLUMNS = (
+    "at",
+    "kind",
+    "resident_id",
+    "case_id",
+    "faq_id",
+    "category",
+    "actor_id",
+    "actor_name",
+    "detail",
+    "text",
+)
 # What a resident does, with weights: matched questions dominate, as in the real log.
-ACTIONS = (("answer", 36), ("clarify", 9), ("handoff", 7), ("media", 3), ("smalltalk", 10),
-           ("command", 10), ("browse", 10), ("law_lookup", 4), ("follow_up", 6), ("flood", 1))
+ACTIONS = (
+    ("answer", 36),
+    ("clarify", 9),
+    ("handoff", 7),
+    ("media", 3),
+    ("smalltalk", 10),
+    ("command", 10),
+    ("browse", 10),
+    ("law_lookup", 4),
+    ("follow_up", 6),
+    ("flood", 1),
+)
 ADVISERS = ((9001, "李律师"), (9002, "张律师"), (9003, "王律师"))
 Event = tuple[Any, ...]
 
@@ -71,8 +91,10 @@ def synthesize(kb: KnowledgeBase, size: int, seed: int = 2024) -> History:
     entries = [(e.id, e.category) for e in kb]
     kinds, weights = zip(*ACTIONS, strict=True)
     february = Period(2024, 2, ZONE)
-    for start, end, target in ((february.start, MONTH.start, size // 10),
-                               (MONTH.start, MONTH.end, size)):
+    for start, end, target in (
+        (february.start, MONTH.start, size // 10),
+        (MONTH.start, MONTH.end, size),
+    ):
         span, inside = (end - start).total_seconds(), 0
         while inside < target:
             at = start + timedelta(seconds=rng.random() * span)
@@ -87,15 +109,38 @@ def _act(h: History, rng: random.Random, at: datetime, action: str, entry: tuple
     resident = rng.randint(1, h.residents)
     faq_id, category = entry
 
-    def log(kind: str, *, faq: bool = True, detail: str | None = None, text: str | None = None,
-            case: int | None = None, actor: tuple[int, str] | None = None, when: Any = at) -> None:
-        h.events.append((when, kind, resident, case, faq_id if faq else None,
-                         category if faq else None, actor[0] if actor else None,
-                         actor[1] if actor else None, detail, text))
+    def log(
+        kind: str,
+        *,
+        faq: bool = True,
+        detail: str | None = None,
+        text: str | None = None,
+        case: int | None = None,
+        actor: tuple[int, str] | None = None,
+        when: Any = at,
+    ) -> None:
+        h.events.append(
+            (
+                when,
+                kind,
+                resident,
+                case,
+                faq_id if faq else None,
+                category if faq else None,
+                actor[0] if actor else None,
+                actor[1] if actor else None,
+                detail,
+                text,
+            )
+        )
 
     if action in ("answer", "clarify", "handoff"):
-        log("question", faq=action != "handoff" or rng.random() < 0.5, detail=action,
-            text="（合成的居民问题）")
+        log(
+            "question",
+            faq=action != "handoff" or rng.random() < 0.5,
+            detail=action,
+            text="（合成的居民问题）",
+        )
     if action == "answer":
         log("faq_answer")
         roll = rng.random()
@@ -117,8 +162,14 @@ def _act(h: History, rng: random.Random, at: datetime, action: str, entry: tuple
         log(action, faq=action == "browse", text="你好" if action != "browse" else None)
 
 
-def _case(h: History, rng: random.Random, log: Callable[..., None], opened: datetime,
-          reason: str, resident: int) -> None:
+def _case(
+    h: History,
+    rng: random.Random,
+    log: Callable[..., None],
+    opened: datetime,
+    reason: str,
+    resident: int,
+) -> None:
     case_id = len(h.cases) + 1
     log("handoff", faq=False, detail=reason, case=case_id)
     answered = closed = None
@@ -150,16 +201,19 @@ def load_sqlite(path: Path, h: History) -> None:
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous=OFF")
     with db:
-        db.executemany("INSERT INTO residents (id, display_name, created_at) VALUES (?, ?, ?)",
-                       [(i, "居民", "2024-01-01 00:00:00.000000") for i in
-                        range(1, h.residents + 1)])
+        db.executemany(
+            "INSERT INTO residents (id, display_name, created_at) VALUES (?, ?, ?)",
+            [(i, "居民", "2024-01-01 00:00:00.000000") for i in range(1, h.residents + 1)],
+        )
         db.executemany(
             "INSERT INTO cases (id, resident_id, status, question, opened_at, answered_at, "
             "closed_at, undeliverable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [tuple(_sqlite_text(v) for v in row) for row in h.cases])
+            [tuple(_sqlite_text(v) for v in row) for row in h.cases],
+        )
         db.executemany(
             f"INSERT INTO interactions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 10)})",
-            [(_sqlite_text(e[0]), *e[1:]) for e in h.events])
+            [(_sqlite_text(e[0]), *e[1:]) for e in h.events],
+        )
     db.close()
 
 
@@ -169,15 +223,29 @@ async def load_postgres(url: str, h: History) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
         await connection.copy_records_to_table(
-            "residents", columns=["id", "display_name", "created_at"],
-            records=[(i, "居民", datetime(2024, 1, 1, tzinfo=UTC))
-                     for i in range(1, h.residents + 1)])
+            "residents",
+            columns=["id", "display_name", "created_at"],
+            records=[
+                (i, "居民", datetime(2024, 1, 1, tzinfo=UTC)) for i in range(1, h.residents + 1)
+            ],
+        )
         await connection.copy_records_to_table(
-            "cases", records=h.cases, columns=["id", "resident_id", "status", "question",
-                                               "opened_at", "answered_at", "closed_at",
-                                               "undeliverable"])
-        await connection.copy_records_to_table("interactions", records=h.events,
-                                               columns=list(COLUMNS))
+            "cases",
+            records=h.cases,
+            columns=[
+                "id",
+                "resident_id",
+                "status",
+                "question",
+                "opened_at",
+                "answered_at",
+                "closed_at",
+                "undeliverable",
+            ],
+        )
+        await connection.copy_records_to_table(
+            "interactions", records=h.events, columns=list(COLUMNS)
+        )
         await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
@@ -227,17 +295,18 @@ class TimedQueries:
         return timed
 
 
-async def time_report(url: str, kb: KnowledgeBase) -> tuple[
-    float, tuple[float, float], dict[str, float], dict[str, Any], float
-]:
+async def time_report(
+    url: str, kb: KnowledgeBase
+) -> tuple[float, tuple[float, float], dict[str, float], dict[str, Any], float]:
     engine = create_engine(url)
     times: dict[str, float] = {}
 
     def queries(uow: UnitOfWork) -> Any:
         return TimedQueries(report_queries(uow), times)
 
-    service = ReportService(SqlUnitOfWorkFactory(create_sessionmaker(engine)), queries,
-                            SystemClock(), kb, ZONE)
+    service = ReportService(
+        SqlUnitOfWorkFactory(create_sessionmaker(engine)), queries, SystemClock(), kb, ZONE
+    )
     try:
         started = time.perf_counter()
         report = await service.build(MONTH)
@@ -264,14 +333,32 @@ def time_cli(url: str, folder: Path, month: str) -> float:
     config.write_text(f"database_url: {url}\ntimezone: Asia/Shanghai\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LEGALDESK_TIMEZONE")}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "report", "--month",
-                    month, "--format", "json", "--output", str(folder / "report.json")],
-                   check=True, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "report",
+            "--month",
+            month,
+            "--format",
+            "json",
+            "--output",
+            str(folder / "report.json"),
+        ],
+        check=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
-async def bench(engine: str, size: int, history: History, kb: KnowledgeBase, server: str,
-                folder: Path) -> tuple[str, dict[str, Any]]:
+async def bench(
+    engine: str, size: int, history: History, kb: KnowledgeBase, server: str, folder: Path
+) -> tuple[str, dict[str, Any]]:
     if engine == "sqlite":
         path = folder / f"bench-{size}.sqlite3"
         url = f"sqlite+aiosqlite:///{path}"
@@ -290,41 +377,55 @@ async def bench(engine: str, size: int, history: History, kb: KnowledgeBase, ser
     cli = time_cli(url, folder, "2024-03")
     cli_empty = time_cli(url, folder, "2023-07")
     queries = "  ".join(f"{name}={seconds * 1000:.0f}" for name, seconds in per_query.items())
-    line = (f"{engine:<9}{size:>10,}{len(history.events):>11,}{load:>8.1f}{cold:>8.2f}"
-            f"{warm[0]:>7.2f}/{warm[1]:<5.2f}{xlsx:>7.2f}{cli:>8.2f}{cli_empty:>8.2f}\n"
-            f"          ms (fastest run): {queries}")
+    line = (
+        f"{engine:<9}{size:>10,}{len(history.events):>11,}{load:>8.1f}{cold:>8.2f}"
+        f"{warm[0]:>7.2f}/{warm[1]:<5.2f}{xlsx:>7.2f}{cli:>8.2f}{cli_empty:>8.2f}\n"
+        f"          ms (fastest run): {queries}"
+    )
     return line, data
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgres"],
-                        choices=["sqlite", "postgres"])
-    parser.add_argument("--postgres-server", default=os.environ.get(
-        "LEGALDESK_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
-        help="a server URL whose user may create the scratch database")
+    parser.add_argument(
+        "--engines", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
+    )
+    parser.add_argument(
+        "--postgres-server",
+        default=os.environ.get(
+            "LEGALDESK_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a server URL whose user may create the scratch database",
+    )
     args = parser.parse_args()
     kb = load_knowledge_base(REPO / "faq")
-    print(f"{'engine':<9}{'in month':>10}{'all rows':>11}{'load s':>8}{'cold s':>8}"
-          f"{'warm min/med':>13}{'xlsx s':>7}{'cli s':>8}{'cli∅ s':>8}")
+    print(
+        f"{'engine':<9}{'in month':>10}{'all rows':>11}{'load s':>8}{'cold s':>8}"
+        f"{'warm min/med':>13}{'xlsx s':>7}{'cli s':>8}{'cli∅ s':>8}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             history = synthesize(kb, size)
             results = {}
             for engine in args.engines:
-                line, results[engine] = await bench(engine, size, history, kb,
-                                                    args.postgres_server, Path(tmp))
+                line, results[engine] = await bench(
+                    engine, size, history, kb, args.postgres_server, Path(tmp)
+                )
                 print(line, flush=True)
             if "postgres" in args.engines:
                 await drop_postgres(args.postgres_server)
             if len(results) == 2:
                 same = results["sqlite"] == results["postgres"]
-                print(f"          the engines' reports {'agree' if same else 'DIFFER'}; "
-                      f"questions={results['sqlite']['questions']:,}")
-    print("\nwarm: fastest and median of 5 report builds (queries + shaping); cli: `legaldesk "
-          "report --month 2024-03 --format json` as a new process; cli∅: an empty month "
-          "(start-up).")
+                print(
+                    f"          the engines' reports {'agree' if same else 'DIFFER'}; "
+                    f"questions={results['sqlite']['questions']:,}"
+                )
+    print(
+        "\nwarm: fastest and median of 5 report builds (queries + shaping); cli: `legaldesk "
+        "report --month 2024-03 --format json` as a new process; cli∅: an empty month "
+        "(start-up)."
+    )
 
 
 if __name__ == "__main__":

@@ -91,20 +91,42 @@ def build_services(
     roster = settings.roster
     handoff = Handoff(clock, roster)
     desk = ResidentDesk(
-        uow, clock, knowledge.kb, knowledge.matcher, knowledge.laws, handoff,
-        DeskPolicy(flood_per_minute=settings.desk.flood_messages_per_minute,
-                   retention_months=settings.desk.retention_months),
+        uow,
+        clock,
+        knowledge.kb,
+        knowledge.matcher,
+        knowledge.laws,
+        handoff,
+        DeskPolicy(
+            flood_per_minute=settings.desk.flood_messages_per_minute,
+            retention_months=settings.desk.retention_months,
+        ),
     )
     staff = StaffDesk(uow, clock, roster)
-    reminders = Reminders(uow, clock, roster, ReminderPolicy(
-        unclaimed_after=timedelta(minutes=settings.desk.unclaimed_reminder_minutes),
-        unanswered_after=timedelta(hours=settings.desk.unanswered_reminder_hours),
-    ))
+    reminders = Reminders(
+        uow,
+        clock,
+        roster,
+        ReminderPolicy(
+            unclaimed_after=timedelta(minutes=settings.desk.unclaimed_reminder_minutes),
+            unanswered_after=timedelta(hours=settings.desk.unanswered_reminder_hours),
+        ),
+    )
     reports = build_reports(settings, uow, knowledge.kb, clock)
-    privacy = PrivacyDesk(SqlPrivacyUnitOfWorkFactory(sessions), clock,
-                          settings.desk.retention_months)
+    privacy = PrivacyDesk(
+        SqlPrivacyUnitOfWorkFactory(sessions), clock, settings.desk.retention_months
+    )
     return Services(
-        settings, engine, sessions, knowledge, clock, uow, desk, staff, reminders, reports,
+        settings,
+        engine,
+        sessions,
+        knowledge,
+        clock,
+        uow,
+        desk,
+        staff,
+        reminders,
+        reports,
         privacy,
     )
 

@@ -33,8 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="legaldesk", description="法律顾问服务台 — the township legal help desk."
     )
-    p.add_argument("--config", type=Path, help="settings file (default: $LEGALDESK_CONFIG, "
-                   "then ./legaldesk.yaml)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        help="settings file (default: $LEGALDESK_CONFIG, then ./legaldesk.yaml)",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("run", help="start the Telegram bot (long polling)")
@@ -45,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON")
 
     faq = sub.add_parser("faq", help="knowledge-base tools").add_subparsers(
-        dest="faq_command", required=True, metavar="FAQ_COMMAND")
+        dest="faq_command", required=True, metavar="FAQ_COMMAND"
+    )
     check = faq.add_parser("check", help="validate the knowledge base; report file and line")
     check.add_argument("dir", nargs="?", type=Path, help="FAQ folder (default: configured)")
     lst = faq.add_parser("list", help="print the entries")
@@ -60,26 +64,37 @@ def _parser() -> argparse.ArgumentParser:
 
 def _privacy_parsers(sub: Any, faq: Any) -> None:
     misses = faq.add_parser(
-        "misses", help="handed-off and 「没解决」 questions, grouped by the nearest FAQ entry",
+        "misses",
+        help="handed-off and 「没解决」 questions, grouped by the nearest FAQ entry",
         description="What residents asked that the FAQ could not answer (questions handed to the "
         "adviser, answers marked 「没解决」) in one month, matched again against today's FAQ and "
         "grouped under the nearest entry with its score: near misses want new alternates, the "
         "rest new entries. The month is a calendar month in the configured timezone.",
     )
-    misses.add_argument("--month", metavar="YYYY-MM",
-                        help="a calendar month, e.g. 2024-03 (default: the last complete month)")
-    misses.add_argument("--format", default="table", choices=("table", "csv"),
-                        help="table (default, on screen) or csv (UTF-8 with BOM, opens in Excel)")
-    misses.add_argument("--output", "-o", type=Path, metavar="PATH",
-                        help="write to this file (default: the screen)")
+    misses.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="a calendar month, e.g. 2024-03 (default: the last complete month)",
+    )
+    misses.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "csv"),
+        help="table (default, on screen) or csv (UTF-8 with BOM, opens in Excel)",
+    )
+    misses.add_argument(
+        "--output", "-o", type=Path, metavar="PATH", help="write to this file (default: the screen)"
+    )
     sub.add_parser(
-        "purge", help="redact message texts older than the retention period",
+        "purge",
+        help="redact message texts older than the retention period",
         description="Replace every stored message text older than desk.retention_months (the "
         "residents' questions, case messages, sent messages) by 「（已删除）」 and print how many "
         "rows were redacted. The bot does the same daily. Counts for reports are kept.",
     )
     backup = sub.add_parser(
-        "backup", help="consistent copy of the embedded SQLite database (also while the bot runs)",
+        "backup",
+        help="consistent copy of the embedded SQLite database (also while the bot runs)",
         description="Copy the SQLite database with SQLite's online backup API: a consistent "
         "snapshot even while the bot is writing. For PostgreSQL use pg_dump instead.",
     )
@@ -89,22 +104,36 @@ def _privacy_parsers(sub: Any, faq: Any) -> None:
 
 def _report_parser(sub: Any) -> None:
     rep = sub.add_parser(
-        "report", help="the office's monthly or yearly report (screen, JSON, CSV or XLSX)",
+        "report",
+        help="the office's monthly or yearly report (screen, JSON, CSV or XLSX)",
         description="Figures from the interaction log for one month or one year. Months and "
         "days are calendar months and days in the configured timezone. No resident names, ids "
         "or messages appear in a report.",
     )
     when = rep.add_mutually_exclusive_group()
-    when.add_argument("--month", metavar="YYYY-MM",
-                      help="a calendar month, e.g. 2024-03 (default: the last complete month)")
-    when.add_argument("--year", metavar="YYYY",
-                      help="a whole year: a twelve-month table plus totals")
-    rep.add_argument("--format", default="table", choices=REPORT_FORMATS,
-                     help="table (default: readable, on screen), json, csv (UTF-8 with BOM, "
-                     "opens in Excel) or xlsx (sheets with charts)")
-    rep.add_argument("--output", "-o", type=Path, metavar="PATH",
-                     help="write to this file (default: the screen; for xlsx "
-                     "legaldesk-report-<period>.xlsx in the current folder)")
+    when.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="a calendar month, e.g. 2024-03 (default: the last complete month)",
+    )
+    when.add_argument(
+        "--year", metavar="YYYY", help="a whole year: a twelve-month table plus totals"
+    )
+    rep.add_argument(
+        "--format",
+        default="table",
+        choices=REPORT_FORMATS,
+        help="table (default: readable, on screen), json, csv (UTF-8 with BOM, "
+        "opens in Excel) or xlsx (sheets with charts)",
+    )
+    rep.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="PATH",
+        help="write to this file (default: the screen; for xlsx "
+        "legaldesk-report-<period>.xlsx in the current folder)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,18 +172,20 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "ask":
         return _print(commands.ask(settings, args.text), args.json, commands.format_decision)
     if args.command == "report":
-        return asyncio.run(commands.report(
-            settings, month=args.month, year=args.year, fmt=args.format, output=args.output
-        ))
+        return asyncio.run(
+            commands.report(
+                settings, month=args.month, year=args.year, fmt=args.format, output=args.output
+            )
+        )
     if args.command == "purge":
         return asyncio.run(commands.purge(settings))
     if args.command == "backup":
         return asyncio.run(commands.backup(settings, args.path, force=args.force))
     if args.command == "faq":
         if args.faq_command == "misses":
-            return asyncio.run(commands.faq_misses(
-                settings, month=args.month, fmt=args.format, output=args.output
-            ))
+            return asyncio.run(
+                commands.faq_misses(settings, month=args.month, fmt=args.format, output=args.output)
+            )
         if args.faq_command == "check":
             return commands.faq_check(settings, args.dir)
         if args.faq_command == "list":

@@ -66,8 +66,10 @@ def run(settings: Settings) -> int:
     try:
         asyncio.run(prepare_database(settings))
     except OutdatedSchema:
-        print("legaldesk: the database schema is outdated; run `legaldesk migrate` first",
-              file=sys.stderr)
+        print(
+            "legaldesk: the database schema is outdated; run `legaldesk migrate` first",
+            file=sys.stderr,
+        )
         return 2
     services = build_services(settings, knowledge)
     application = build_application(services)
@@ -183,8 +185,14 @@ def faq_check(settings: Settings, directory: Path | None) -> int:
 def faq_list(settings: Settings) -> list[dict[str, Any]]:
     kb = load_knowledge(settings).kb
     return [
-        {"id": e.id, "category": e.category, "question": e.question,
-         "alternates": list(e.alternates), "basis": list(e.basis), "updated": e.updated.isoformat()}
+        {
+            "id": e.id,
+            "category": e.category,
+            "question": e.question,
+            "alternates": list(e.alternates),
+            "basis": list(e.basis),
+            "updated": e.updated.isoformat(),
+        }
         for e in kb
     ]
 
@@ -237,13 +245,16 @@ async def report(
     try:
         await prepare_database(settings)
     except OutdatedSchema:
-        print("legaldesk: the database schema is outdated; run `legaldesk migrate` first",
-              file=sys.stderr)
+        print(
+            "legaldesk: the database schema is outdated; run `legaldesk migrate` first",
+            file=sys.stderr,
+        )
         return 2
     engine = create_engine(settings.database_url)
     try:
-        reports = build_reports(settings, SqlUnitOfWorkFactory(create_sessionmaker(engine)),
-                                kb, clock)
+        reports = build_reports(
+            settings, SqlUnitOfWorkFactory(create_sessionmaker(engine)), kb, clock
+        )
         built = await reports.build(period)
     finally:
         await engine.dispose()
@@ -252,8 +263,11 @@ async def report(
     else:
         from bot.adapters import exports  # openpyxl takes a while to import
 
-        renderers = {"table": lambda r: (exports.to_table(r) + "\n").encode(),
-                     "csv": exports.to_csv, "xlsx": exports.to_xlsx}
+        renderers = {
+            "table": lambda r: (exports.to_table(r) + "\n").encode(),
+            "csv": exports.to_csv,
+            "xlsx": exports.to_xlsx,
+        }
         data = renderers[fmt](built)
     if output is None:
         sys.stdout.flush()
@@ -303,15 +317,18 @@ async def purge(settings: Settings) -> int:
     months = settings.desk.retention_months
     engine = create_engine(settings.database_url)
     try:
-        desk = PrivacyDesk(SqlPrivacyUnitOfWorkFactory(create_sessionmaker(engine)),
-                           SystemClock(), months)
+        desk = PrivacyDesk(
+            SqlPrivacyUnitOfWorkFactory(create_sessionmaker(engine)), SystemClock(), months
+        )
         cutoff, done = await desk.purge()
     finally:
         await engine.dispose()
     day = cutoff.astimezone(settings.timezone).date().isoformat()
-    print(f"redacted {done.total} row(s) with texts from before {day} (retention {months} "
-          f"months): interactions {done.interactions}, case messages {done.case_messages}, "
-          f"cases {done.cases}, sent messages {done.outbox}")
+    print(
+        f"redacted {done.total} row(s) with texts from before {day} (retention {months} "
+        f"months): interactions {done.interactions}, case messages {done.case_messages}, "
+        f"cases {done.cases}, sent messages {done.outbox}"
+    )
     return 0
 
 
@@ -327,12 +344,14 @@ async def backup(settings: Settings, target: Path, *, force: bool) -> int:
     if source is None:
         url = make_url(settings.database_url)
         if url.get_backend_name() == "sqlite":
-            print("legaldesk backup: an in-memory database has nothing to back up",
-                  file=sys.stderr)
+            print("legaldesk backup: an in-memory database has nothing to back up", file=sys.stderr)
         else:
-            print("legaldesk backup: the database is PostgreSQL; back it up with pg_dump, e.g.\n"
-                  f"  pg_dump --format=custom --file legaldesk.dump {url.database or 'DBNAME'}\n"
-                  "(see Operations in the README)", file=sys.stderr)
+            print(
+                "legaldesk backup: the database is PostgreSQL; back it up with pg_dump, e.g.\n"
+                f"  pg_dump --format=custom --file legaldesk.dump {url.database or 'DBNAME'}\n"
+                "(see Operations in the README)",
+                file=sys.stderr,
+            )
         return 2
     try:
         size = await asyncio.to_thread(backup_sqlite, source, target, overwrite=force)
@@ -357,8 +376,11 @@ async def faq_misses(
     from bot.storage.uow import create_sessionmaker
 
     try:
-        period = (parse_month(month, settings.timezone) if month is not None
-                  else last_complete_month(SystemClock().now(), settings.timezone))
+        period = (
+            parse_month(month, settings.timezone)
+            if month is not None
+            else last_complete_month(SystemClock().now(), settings.timezone)
+        )
     except InvalidRequest as exc:
         print(f"legaldesk faq misses: {exc}", file=sys.stderr)
         return 2
@@ -387,8 +409,9 @@ async def faq_misses(
     try:
         await asyncio.to_thread(output.write_bytes, data)
     except OSError as exc:
-        print(f"legaldesk faq misses: cannot write {output}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(
+            f"legaldesk faq misses: cannot write {output}: {exc.strerror or exc}", file=sys.stderr
+        )
         return 1
     print(f"wrote {output} ({period.label}, {fmt})")
     return 0

@@ -84,7 +84,8 @@ STAFF_YAML = """
 timezone: Asia/Shanghai
 advisers:
   - {telegram_id: 9001, name: 李律师, role: adviser, shifts: ["mon-fri 10:00-19:30"]}
-  - {telegram_id: 9002, name: 张律师, role: adviser, shifts: ["sat 11:00-14:00", "mon-fri 10:00-19:30"]}
+  - {telegram_id: 9002, name: 张律师, role: adviser,
+     shifts: ["sat 11:00-14:00", "mon-fri 10:00-19:30"]}
   - {telegram_id: 9100, name: 司法所王主任, role: office, shifts: []}
 """
 

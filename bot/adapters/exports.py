@@ -59,12 +59,20 @@ def _sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[Any
     parts: list[tuple[str, list[str], list[list[Any]]]] = [
         ("概况", ["指标", "数值"], overview),
         ("按主题", ["主题", "提问数"], [list(item) for item in report.by_category]),
-        ("按日", ["日期", "星期", "提问数"],
-         [[day, WEEKDAYS[day.weekday()], n] for day, n in report.by_day]),
+        (
+            "按日",
+            ["日期", "星期", "提问数"],
+            [[day, WEEKDAYS[day.weekday()], n] for day, n in report.by_day],
+        ),
         ("按法律顾问", ["法律顾问", "已答复（件）"], [list(item) for item in report.by_adviser]),
-        ("热门条目", ["排名", "条目", "问题", "主题", "答复次数"],
-         [[i, e.faq_id, e.question, e.category, e.count]
-          for i, e in enumerate(report.top_entries, 1)]),
+        (
+            "热门条目",
+            ["排名", "条目", "问题", "主题", "答复次数"],
+            [
+                [i, e.faq_id, e.question, e.category, e.count]
+                for i, e in enumerate(report.top_entries, 1)
+            ],
+        ),
     ]
     if isinstance(report, YearlyReport):
         header = ["月份"] + [label for label, _ in FIGURES]
@@ -90,8 +98,13 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         if name == "按主题" and rows:
             _chart(sheet, BarChart(), "各主题提问数", 2, len(rows), horizontal=True)
         elif name == "按日" and rows:
-            _chart(sheet, LineChart() if report.period.is_year else BarChart(),
-                   "每日提问数", 3, len(rows))
+            _chart(
+                sheet,
+                LineChart() if report.period.is_year else BarChart(),
+                "每日提问数",
+                3,
+                len(rows),
+            )
         elif name == "按月":
             _chart(sheet, BarChart(), "每月居民提问", 2, len(rows) - 1)  # without the total row
     buffer = io.BytesIO()
@@ -122,15 +135,21 @@ def _style(sheet: Worksheet, columns: int) -> None:
 
 
 def _chart(
-    sheet: Worksheet, chart: BarChart | LineChart, name: str, column: int, rows: int,
-    *, horizontal: bool = False,
+    sheet: Worksheet,
+    chart: BarChart | LineChart,
+    name: str,
+    column: int,
+    rows: int,
+    *,
+    horizontal: bool = False,
 ) -> None:
     chart.title = name
     chart.legend = None
     if horizontal and isinstance(chart, BarChart):
         chart.type = "bar"
-    chart.add_data(Reference(sheet, min_col=column, min_row=1, max_row=rows + 1),
-                   titles_from_data=True)
+    chart.add_data(
+        Reference(sheet, min_col=column, min_row=1, max_row=rows + 1), titles_from_data=True
+    )
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
     chart.x_axis.delete = False
     chart.y_axis.delete = False
@@ -174,16 +193,20 @@ def summary(report: MonthlyReport) -> str:
     if f.response_median is None:
         timing = "本期没有新答复的问题"
     else:
-        timing = (f"首次答复用时中位数 {_text(f.response_median)} 分钟，"
-                  f"九成在 {_text(f.response_p90)} 分钟内")
-    return "\n".join([
-        f"📊 {title(report.period)}服务台报告（详见附件）",
-        f"居民提问 {f.questions} 次，来自 {f.residents} 位居民",
-        f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次",
-        f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
-        f"期末未结 {f.open_at_end} 件",
-        f"{timing}；评价：有帮助 {f.helpful}，没解决 {f.not_helpful}",
-    ])
+        timing = (
+            f"首次答复用时中位数 {_text(f.response_median)} 分钟，"
+            f"九成在 {_text(f.response_p90)} 分钟内"
+        )
+    return "\n".join(
+        [
+            f"📊 {title(report.period)}服务台报告（详见附件）",
+            f"居民提问 {f.questions} 次，来自 {f.residents} 位居民",
+            f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次",
+            f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
+            f"期末未结 {f.open_at_end} 件",
+            f"{timing}；评价：有帮助 {f.helpful}，没解决 {f.not_helpful}",
+        ]
+    )
 
 
 def _grid(rows: Sequence[Sequence[Any]]) -> list[str]:

@@ -88,8 +88,9 @@ class Courier:
             elif delivery.outcome is DeliveryOutcome.RETRY and pending.attempts + 1 < MAX_ATTEMPTS:
                 wait = backoff(pending.attempts, delivery.retry_after)
                 await uow.outbox.mark_retry(message.id, now + wait, delivery.error or "retry")
-                log.warning("send to outbox %s failed (%s); retry in %s", message.id,
-                            delivery.error, wait)
+                log.warning(
+                    "send to outbox %s failed (%s); retry in %s", message.id, delivery.error, wait
+                )
             else:
                 await uow.outbox.mark_failed(message.id, delivery.error or delivery.outcome, now)
                 log.warning("outbox %s given up: %s", message.id, delivery.error)
@@ -103,13 +104,25 @@ class Courier:
         if case is None:
             return []
         await uow.interactions.add(
-            Interaction(EventKind.ANSWER_DELIVERED, self._clock.now(), resident_id=case.resident_id,
-                        case_id=case.id, actor_id=case.claimed_by, actor_name=case.claimed_by_name)
+            Interaction(
+                EventKind.ANSWER_DELIVERED,
+                self._clock.now(),
+                resident_id=case.resident_id,
+                case_id=case.id,
+                actor_id=case.claimed_by,
+                actor_name=case.claimed_by_name,
+            )
         )
         if case.claimed_by is None:
             return []
-        return [Outgoing(case.claimed_by, staff_texts.answer_delivered(case.id), purpose="confirm",
-                         case_id=case.id)]
+        return [
+            Outgoing(
+                case.claimed_by,
+                staff_texts.answer_delivered(case.id),
+                purpose="confirm",
+                case_id=case.id,
+            )
+        ]
 
     async def _undeliverable(
         self, uow: UnitOfWork, message: Outgoing, delivery: Delivery
@@ -118,18 +131,34 @@ class Courier:
         resident = None
         if case is not None:
             resident = await uow.residents.get(case.resident_id)
-        if delivery.outcome is DeliveryOutcome.BLOCKED and resident and resident.chat_id == message.chat_id:
+        if (
+            delivery.outcome is DeliveryOutcome.BLOCKED
+            and resident
+            and resident.chat_id == message.chat_id
+        ):
             await uow.residents.mark_unreachable(resident.id, self._clock.now())
         if message.purpose != "adviser_answer" or case is None:
             return []
         await uow.cases.mark_undeliverable(case.id)
         await uow.interactions.add(
-            Interaction(EventKind.ANSWER_UNDELIVERABLE, self._clock.now(),
-                        resident_id=case.resident_id, case_id=case.id, actor_id=case.claimed_by,
-                        actor_name=case.claimed_by_name, detail=delivery.outcome.value)
+            Interaction(
+                EventKind.ANSWER_UNDELIVERABLE,
+                self._clock.now(),
+                resident_id=case.resident_id,
+                case_id=case.id,
+                actor_id=case.claimed_by,
+                actor_name=case.claimed_by_name,
+                detail=delivery.outcome.value,
+            )
         )
         if case.claimed_by is None:
             return []
         reason = staff_texts.delivery_failure_reason(delivery.outcome.value)
-        return [Outgoing(case.claimed_by, staff_texts.answer_not_delivered(case.id, reason),
-                         purpose="confirm", case_id=case.id)]
+        return [
+            Outgoing(
+                case.claimed_by,
+                staff_texts.answer_not_delivered(case.id, reason),
+                purpose="confirm",
+                case_id=case.id,
+            )
+        ]

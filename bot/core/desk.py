@@ -32,8 +32,13 @@ from bot.core.ports import (
 INBOUND = tuple(
     k.value
     for k in (
-        EventKind.QUESTION, EventKind.SMALLTALK, EventKind.FOLLOW_UP, EventKind.MEDIA,
-        EventKind.LAW_LOOKUP, EventKind.COMMAND, EventKind.FLOOD,
+        EventKind.QUESTION,
+        EventKind.SMALLTALK,
+        EventKind.FOLLOW_UP,
+        EventKind.MEDIA,
+        EventKind.LAW_LOOKUP,
+        EventKind.COMMAND,
+        EventKind.FLOOD,
     )
 )
 MESSAGE_LIMIT = 3500
@@ -93,8 +98,13 @@ class ResidentDesk:
             elif command == "privacy":
                 out = [Outgoing(person.chat_id, texts.privacy(self._policy.retention_months))]
             else:
-                out = [Outgoing(person.chat_id, texts.welcome(resident.display_name),
-                                self._category_buttons())]
+                out = [
+                    Outgoing(
+                        person.chat_id,
+                        texts.welcome(resident.display_name),
+                        self._category_buttons(),
+                    )
+                ]
             return await self._finish(uow, out)
 
     async def topics(self, person: Person) -> SentBatch:
@@ -243,8 +253,14 @@ class ResidentDesk:
             else:
                 question = caption or f"（{texts.media_label(kind)}）"
                 out = await self._handoff.open_case(
-                    uow, resident, question, faq_id=None, score=None, reason="media",
-                    media_kind=kind, file_id=file_id,
+                    uow,
+                    resident,
+                    question,
+                    faq_id=None,
+                    score=None,
+                    reason="media",
+                    media_kind=kind,
+                    file_id=file_id,
                 )
             return await self._finish(uow, out)
 
@@ -275,8 +291,13 @@ class ResidentDesk:
             return [Outgoing(chat, texts.smalltalk(result.smalltalk))]
         best = self._kb.get(result.best.faq_id) if result.best else None
         question_id = await self._log(
-            uow, EventKind.QUESTION, resident, entry=best, score=result.score,
-            detail=result.action.value, text=text,
+            uow,
+            EventKind.QUESTION,
+            resident,
+            entry=best,
+            score=result.score,
+            detail=result.action.value,
+            text=text,
         )
         if result.action is Action.ANSWER and best is not None:
             await self._log(uow, EventKind.FAQ_ANSWER, resident, entry=best, score=result.score)
@@ -289,7 +310,11 @@ class ResidentDesk:
             rows.append((Button(texts.NONE_OF_THESE, f"esc:{question_id}"),))
             return [Outgoing(chat, texts.clarify(), tuple(rows))]
         return await self._handoff.open_case(
-            uow, resident, text, faq_id=best.id if best else None, score=result.score,
+            uow,
+            resident,
+            text,
+            faq_id=best.id if best else None,
+            score=result.score,
             reason=result.reason or "no_match",
         )
 
@@ -342,15 +367,26 @@ class ResidentDesk:
         return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
 
     async def _log(
-        self, uow: UnitOfWork, kind: EventKind, resident: Resident, *,
-        entry: FaqEntry | None = None, score: float | None = None,
-        detail: str | None = None, text: str | None = None,
+        self,
+        uow: UnitOfWork,
+        kind: EventKind,
+        resident: Resident,
+        *,
+        entry: FaqEntry | None = None,
+        score: float | None = None,
+        detail: str | None = None,
+        text: str | None = None,
     ) -> int:
         return await uow.interactions.add(
             Interaction(
-                kind=kind, at=self._clock.now(), resident_id=resident.id,
-                faq_id=entry.id if entry else None, category=entry.category if entry else None,
-                score=round(score, 2) if score is not None else None, detail=detail, text=text,
+                kind=kind,
+                at=self._clock.now(),
+                resident_id=resident.id,
+                faq_id=entry.id if entry else None,
+                category=entry.category if entry else None,
+                score=round(score, 2) if score is not None else None,
+                detail=detail,
+                text=text,
             )
         )
 

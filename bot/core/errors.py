@@ -1,11 +1,11 @@
 """Domain errors, one small tree that adapters map to friendly text in one place.
 
-    DeskError
-    ├── NotAllowed          the sender lacks the role the action needs
-    ├── CaseNotFound        no case with that number
-    ├── CaseClosed          the case is closed; nothing more can be done to it
-    ├── AlreadyClaimed      another adviser holds the case (``holder`` names them)
-    └── InvalidRequest      arguments that make no sense (a bad month, an empty answer, ...)
+DeskError
+├── NotAllowed          the sender lacks the role the action needs
+├── CaseNotFound        no case with that number
+├── CaseClosed          the case is closed; nothing more can be done to it
+├── AlreadyClaimed      another adviser holds the case (``holder`` names them)
+└── InvalidRequest      arguments that make no sense (a bad month, an empty answer, ...)
 """
 
 from __future__ import annotations

@@ -128,13 +128,18 @@ class Evaluation:
                 "also": list(r.question.also),
                 "outcome": r.outcome.value,
                 "action": r.result.action.value,
+                "faq_id": (
+                    r.result.best.faq_id
+                    if r.result.action is Action.ANSWER and r.result.best
+                    else None
+                ),
                 "reason": r.result.reason,
                 "score": r.result.score,
                 "candidates": [[c.faq_id, c.score] for c in r.result.candidates],
             }
             for r in self.results
         ]
-        return {"summary": counts, "rates": rates, "questions": questions}
+        return {"summary": counts, "rates": rates, "results": questions}
 
 
 def classify(question: LabelledQuestion, result: MatchResult) -> Outcome:

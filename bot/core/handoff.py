@@ -1,4 +1,4 @@
-"""Turning a resident's question into a case for the legal adviser, inside a use case's unit of work.
+"""Turning a question into a case for the legal adviser, inside a use case's unit of work.
 
 Not a use case itself: :class:`~bot.core.desk.ResidentDesk` calls these steps in its own
 transaction, so the case, its log events and every notification commit together.
@@ -30,8 +30,15 @@ class Handoff:
         self._clock, self._roster = clock, roster
 
     async def open_case(
-        self, uow: UnitOfWork, resident: Resident, question: str, *, faq_id: str | None,
-        score: float | None, reason: str, media_kind: str | None = None,
+        self,
+        uow: UnitOfWork,
+        resident: Resident,
+        question: str,
+        *,
+        faq_id: str | None,
+        score: float | None,
+        reason: str,
+        media_kind: str | None = None,
         file_id: str | None = None,
     ) -> list[Outgoing]:
         now = self._clock.now()
@@ -40,8 +47,15 @@ class Handoff:
             CaseMessage(case.id, "resident", now, question, resident.user_id, media_kind, file_id)
         )
         await uow.interactions.add(
-            Interaction(EventKind.HANDOFF, now, resident_id=resident.id, case_id=case.id,
-                        faq_id=faq_id, score=score, detail=reason[:64])
+            Interaction(
+                EventKind.HANDOFF,
+                now,
+                resident_id=resident.id,
+                case_id=case.id,
+                faq_id=faq_id,
+                score=score,
+                detail=reason[:64],
+            )
         )
         overrides = await uow.duty.overrides(now)
         on_duty = self._roster.on_duty(now, overrides)
@@ -58,13 +72,21 @@ class Handoff:
                     next_start = format_next_start(now, start, self._roster.timezone)
                     await uow.residents.set_off_duty_notice(resident.id, local_day)
         if resident.chat_id is not None:
-            out.insert(0, Outgoing(resident.chat_id, texts.handed_off(case.id, next_start),
-                                   case_id=case.id))
+            out.insert(
+                0,
+                Outgoing(resident.chat_id, texts.handed_off(case.id, next_start), case_id=case.id),
+            )
         return out
 
     async def follow_up(
-        self, uow: UnitOfWork, resident: Resident, case: Case, *, text: str | None,
-        media_kind: str | None = None, file_id: str | None = None,
+        self,
+        uow: UnitOfWork,
+        resident: Resident,
+        case: Case,
+        *,
+        text: str | None,
+        media_kind: str | None = None,
+        file_id: str | None = None,
     ) -> list[Outgoing]:
         now = self._clock.now()
         recent = await uow.interactions.count_since(
@@ -74,29 +96,52 @@ class Handoff:
             CaseMessage(case.id, "resident", now, text, resident.user_id, media_kind, file_id)
         )
         await uow.interactions.add(
-            Interaction(EventKind.FOLLOW_UP, now, resident_id=resident.id, case_id=case.id,
-                        detail=media_kind, text=text)
+            Interaction(
+                EventKind.FOLLOW_UP,
+                now,
+                resident_id=resident.id,
+                case_id=case.id,
+                detail=media_kind,
+                text=text,
+            )
         )
         out: list[Outgoing] = []
         if case.claimed_by is not None:
             targets = [case.claimed_by]
         else:
-            targets = [m.telegram_id for m in self._roster.on_duty(now, await uow.duty.overrides(now))]
+            targets = [
+                m.telegram_id for m in self._roster.on_duty(now, await uow.duty.overrides(now))
+            ]
         for chat in targets:
-            out.append(Outgoing(chat, staff_texts.case_follow_up(case.id, resident.display_name, text),
-                                purpose="notify", case_id=case.id,
-                                media=_media(media_kind, file_id)))
+            out.append(
+                Outgoing(
+                    chat,
+                    staff_texts.case_follow_up(case.id, resident.display_name, text),
+                    purpose="notify",
+                    case_id=case.id,
+                    media=_media(media_kind, file_id),
+                )
+            )
         if not recent and resident.chat_id is not None:
-            out.insert(0, Outgoing(resident.chat_id, texts.follow_up_added(case.id), case_id=case.id))
+            out.insert(
+                0, Outgoing(resident.chat_id, texts.follow_up_added(case.id), case_id=case.id)
+            )
         return out
 
     def _notice(
-        self, chat_id: int, case: Case, resident: Resident, now: datetime,
-        media_kind: str | None, file_id: str | None,
+        self,
+        chat_id: int,
+        case: Case,
+        resident: Resident,
+        now: datetime,
+        media_kind: str | None,
+        file_id: str | None,
     ) -> Outgoing:
         return Outgoing(
             chat_id,
-            staff_texts.case_notice(case.id, resident.display_name, case.question, case.opened_at, now),
+            staff_texts.case_notice(
+                case.id, resident.display_name, case.question, case.opened_at, now
+            ),
             ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),),
             purpose="notify",
             case_id=case.id,

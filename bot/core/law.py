@@ -9,8 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _CANON_DIGITS = "零一二三四五六七八九"
 DEFAULT_LAW = "民法典"  # the law meant when a resident names none
@@ -118,9 +130,7 @@ _HEADING_RANKS = (  # rank: 编 (or a judicial interpretation's part) 0, 分编 
 _DECLARED = re.compile(r"条文数 articles: (\d+)\s*$")
 
 
-def parse_law_markdown(
-    short: str, title: str, text: str, aliases: tuple[str, ...] = ()
-) -> LawText:
+def parse_law_markdown(short: str, title: str, text: str, aliases: tuple[str, ...] = ()) -> LawText:
     """Parse one law file; raise ValueError naming the line when the file breaks the format."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != f"# {title}":
@@ -228,8 +238,10 @@ def parse_citation(text: str) -> Citation:
     """Parse a basis citation such as "民法典 第1077条" (short name, one space, Arabic number)."""
     m = _CITATION.match(text)
     if m is None:
-        raise ValueError(f"bad citation {text!r}: expected '<short name> 第<Arabic number>条', "
-                         "e.g. '民法典 第1077条'")
+        raise ValueError(
+            f"bad citation {text!r}: expected '<short name> 第<Arabic number>条', "
+            "e.g. '民法典 第1077条'"
+        )
     return Citation(m.group(1), int(m.group(2)))
 
 

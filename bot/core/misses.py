@@ -62,8 +62,13 @@ class MissGroup:
 
 
 def miss_text(
-    source: str, *, case_question: str | None, next_kind: str | None, next_text: str | None,
-    next_case_question: str | None, previous_question: str | None,
+    source: str,
+    *,
+    case_question: str | None,
+    next_kind: str | None,
+    next_text: str | None,
+    next_case_question: str | None,
+    previous_question: str | None,
 ) -> str | None:
     """The question a logged miss is about.
 
@@ -103,15 +108,22 @@ def review(
         near = nearest(text)
         key = near.faq_id if near else None
         question = near.question if near else None
-        miss = Miss(event.at.astimezone(timezone), event.source, event.reason, text,
-                    near.score if near else None)
+        miss = Miss(
+            event.at.astimezone(timezone),
+            event.source,
+            event.reason,
+            text,
+            near.score if near else None,
+        )
         groups.setdefault(key, (question, []))[1].append(miss)
     shaped = [
         MissGroup(key, question, tuple(sorted(misses, key=lambda m: (-(m.score or 0), m.at))))
         for key, (question, misses) in groups.items()
     ]
-    return sorted(shaped, key=lambda g: (g.faq_id is None, -len(g.misses),
-                                         -(g.misses[0].score or 0), g.faq_id or ""))
+    return sorted(
+        shaped,
+        key=lambda g: (g.faq_id is None, -len(g.misses), -(g.misses[0].score or 0), g.faq_id or ""),
+    )
 
 
 def total(groups: Sequence[MissGroup]) -> int:
@@ -130,12 +142,18 @@ def to_csv(groups: Sequence[MissGroup], label: str) -> bytes:
     writer.writerow(CSV_HEADER)
     for group in groups:
         for miss in group.misses:
-            writer.writerow([
-                label, group.faq_id or "", group.question or NO_ENTRY,
-                "" if miss.score is None else f"{miss.score:.1f}",
-                SOURCE_LABELS.get(miss.source, miss.source), _reason(miss),
-                miss.at.strftime("%Y-%m-%d %H:%M"), miss.text,
-            ])
+            writer.writerow(
+                [
+                    label,
+                    group.faq_id or "",
+                    group.question or NO_ENTRY,
+                    "" if miss.score is None else f"{miss.score:.1f}",
+                    SOURCE_LABELS.get(miss.source, miss.source),
+                    _reason(miss),
+                    miss.at.strftime("%Y-%m-%d %H:%M"),
+                    miss.text,
+                ]
+            )
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -64,8 +64,12 @@ class PrivacyDesk:
         async with self._uow() as uow:
             resident = await self._resident(uow, person)
             await self._log(uow, resident, "forgetme")
-            buttons = ((Button(texts.CONFIRM_FORGET, CONFIRM_DATA),
-                        Button(texts.CANCEL_FORGET, CANCEL_DATA)),)
+            buttons = (
+                (
+                    Button(texts.CONFIRM_FORGET, CONFIRM_DATA),
+                    Button(texts.CANCEL_FORGET, CANCEL_DATA),
+                ),
+            )
             out = [Outgoing(person.chat_id, texts.forget_confirm(), buttons)]
             return await self._finish(uow, out)
 
@@ -92,20 +96,29 @@ class PrivacyDesk:
             out = [Outgoing(person.chat_id, texts.forgotten())]
             while (case := await uow.cases.active_for(resident.id)) is not None:
                 await uow.cases.close(case.id, now)
-                await uow.interactions.add(Interaction(
-                    EventKind.CASE_CLOSED, now, resident_id=resident.id, case_id=case.id,
-                    detail="forgetme",
-                ))
+                await uow.interactions.add(
+                    Interaction(
+                        EventKind.CASE_CLOSED,
+                        now,
+                        resident_id=resident.id,
+                        case_id=case.id,
+                        detail="forgetme",
+                    )
+                )
                 if case.claimed_by is not None:
-                    out.append(Outgoing(case.claimed_by, texts.case_withdrawn(case.id),
-                                        purpose="notify"))
+                    out.append(
+                        Outgoing(case.claimed_by, texts.case_withdrawn(case.id), purpose="notify")
+                    )
                 log.info("case #%d closed: its resident asked to be forgotten", case.id)
             await self._log(uow, resident, "forgetme_confirm")
             redaction = await uow.privacy.forget_resident(
                 resident, REDACTED, texts.resident_mentions(resident.display_name)
             )
-            log.info("resident %d forgotten: %d stored row(s) redacted or dropped",
-                     resident.id, redaction.total)
+            log.info(
+                "resident %d forgotten: %d stored row(s) redacted or dropped",
+                resident.id,
+                redaction.total,
+            )
             return await self._finish(uow, out)
 
     async def purge(self) -> tuple[datetime, Redaction]:
@@ -115,8 +128,11 @@ class PrivacyDesk:
             redaction = await uow.privacy.redact_before(cutoff, REDACTED)
             await uow.commit()
         if redaction.total:
-            log.info("retention: redacted %d row(s) older than %s", redaction.total,
-                     cutoff.date().isoformat())
+            log.info(
+                "retention: redacted %d row(s) older than %s",
+                redaction.total,
+                cutoff.date().isoformat(),
+            )
         return cutoff, redaction
 
     # ------------------------------------------------------------ steps
@@ -126,9 +142,11 @@ class PrivacyDesk:
         return await uow.residents.get_or_create(clean, self._clock.now())
 
     async def _log(self, uow: PrivacyUnitOfWork, resident: Resident, detail: str) -> None:
-        await uow.interactions.add(Interaction(
-            EventKind.COMMAND, self._clock.now(), resident_id=resident.id, detail=detail
-        ))
+        await uow.interactions.add(
+            Interaction(
+                EventKind.COMMAND, self._clock.now(), resident_id=resident.id, detail=detail
+            )
+        )
 
     async def _finish(self, uow: PrivacyUnitOfWork, out: list[Outgoing]) -> SentBatch:
         now = self._clock.now()

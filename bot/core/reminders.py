@@ -75,7 +75,9 @@ class Reminders:
             )
             members = {m.telegram_id: m for _, m in starting}
             out = [
-                Outgoing(m.telegram_id, staff_texts.shift_digest(waiting, now), buttons, purpose="digest")
+                Outgoing(
+                    m.telegram_id, staff_texts.shift_digest(waiting, now), buttons, purpose="digest"
+                )
                 for m in members.values()
             ]
             return await self._finish(uow, out, now)
@@ -85,8 +87,13 @@ class Reminders:
     ) -> list[Outgoing]:
         await uow.cases.mark_reminded(case.id, now)
         await uow.interactions.add(
-            Interaction(EventKind.REMINDER, now, resident_id=case.resident_id, case_id=case.id,
-                        detail="unclaimed")
+            Interaction(
+                EventKind.REMINDER,
+                now,
+                resident_id=case.resident_id,
+                case_id=case.id,
+                detail="unclaimed",
+            )
         )
         resident = await uow.residents.get(case.resident_id)
         name = resident.display_name if resident else ""
@@ -100,12 +107,20 @@ class Reminders:
     async def _unanswered(self, uow: UnitOfWork, case: Case, now: datetime) -> list[Outgoing]:
         await uow.cases.mark_reminded(case.id, now)
         await uow.interactions.add(
-            Interaction(EventKind.REMINDER, now, resident_id=case.resident_id, case_id=case.id,
-                        actor_id=case.claimed_by, actor_name=case.claimed_by_name,
-                        detail="unanswered")
+            Interaction(
+                EventKind.REMINDER,
+                now,
+                resident_id=case.resident_id,
+                case_id=case.id,
+                actor_id=case.claimed_by,
+                actor_name=case.claimed_by_name,
+                detail="unanswered",
+            )
         )
         assert case.claimed_by is not None
-        text = staff_texts.unanswered_reminder(case.id, case.claimed_by_name or "", case.opened_at, now)
+        text = staff_texts.unanswered_reminder(
+            case.id, case.claimed_by_name or "", case.opened_at, now
+        )
         targets = [case.claimed_by, *(m.telegram_id for m in self._roster.office)]
         return [Outgoing(t, text, purpose="reminder", case_id=case.id) for t in targets]
 

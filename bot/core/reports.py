@@ -130,7 +130,8 @@ def response_ranks(counts: Sequence[int]) -> dict[int, list[int]]:
     """Per bucket with answered cases, the ranks the median and the 90th percentile need."""
     return {
         bucket: sorted({rank for q in QUANTILES for rank in quantile_ranks(count, q)})
-        for bucket, count in enumerate(counts) if count
+        for bucket, count in enumerate(counts)
+        if count
     }
 
 
@@ -192,7 +193,11 @@ def by_category(
 
 
 def figures(
-    counts: BucketCounts, *, residents: int, answered: int, open_at_end: int,
+    counts: BucketCounts,
+    *,
+    residents: int,
+    answered: int,
+    open_at_end: int,
     response: ResponseTimes,
 ) -> Figures:
     return Figures(
@@ -233,7 +238,9 @@ def figures_json(f: Figures) -> dict[str, Any]:
         "undeliverable": f.undeliverable,
         "feedback": {"helpful": f.helpful, "not_helpful": f.not_helpful},
         "first_response_minutes": {
-            "median": f.response_median, "p90": f.response_p90, "cases": f.response_cases,
+            "median": f.response_median,
+            "p90": f.response_p90,
+            "cases": f.response_cases,
         },
     }
 
@@ -267,8 +274,12 @@ class ReportService:
     """Build reports from the log: all queries in one unit of work that is never committed."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, queries: Callable[[UnitOfWork], ReportQueries],
-        clock: Clock, kb: KnowledgeBase, timezone: tzinfo,
+        self,
+        uow: UnitOfWorkFactory,
+        queries: Callable[[UnitOfWork], ReportQueries],
+        clock: Clock,
+        kb: KnowledgeBase,
+        timezone: tzinfo,
     ) -> None:
         self._uow, self._queries, self._clock = uow, queries, clock
         self._kb, self.timezone = kb, timezone
@@ -302,8 +313,13 @@ class ReportService:
         sums = total(days)
         report = MonthlyReport(
             period,
-            figures(sums, residents=residents, answered=_cases(period_answered, 0),
-                    open_at_end=still_open[-1], response=period_times),
+            figures(
+                sums,
+                residents=residents,
+                answered=_cases(period_answered, 0),
+                open_at_end=still_open[-1],
+                response=period_times,
+            ),
             by_category(categories, sums.media_handoffs, self._kb.categories),
             questions_by_day(period, days),
             _by_adviser(period_answered),
@@ -312,13 +328,29 @@ class ReportService:
         if not period.is_year:
             return report
         by_month = tuple(
-            (month, figures(counts, residents=monthly_residents[i], answered=_cases(answered, i),
-                            open_at_end=still_open[i], response=times[i]))
-            for i, (month, counts) in enumerate(zip(months, counts_by_month(period, days),
-                                                    strict=True))
+            (
+                month,
+                figures(
+                    counts,
+                    residents=monthly_residents[i],
+                    answered=_cases(answered, i),
+                    open_at_end=still_open[i],
+                    response=times[i],
+                ),
+            )
+            for i, (month, counts) in enumerate(
+                zip(months, counts_by_month(period, days), strict=True)
+            )
         )
-        return YearlyReport(report.period, report.figures, report.by_category, report.by_day,
-                            report.by_adviser, report.top_entries, by_month)
+        return YearlyReport(
+            report.period,
+            report.figures,
+            report.by_category,
+            report.by_day,
+            report.by_adviser,
+            report.top_entries,
+            by_month,
+        )
 
 
 async def _response(

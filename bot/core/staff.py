@@ -32,15 +32,18 @@ class StaffDesk:
 
     # ------------------------------------------------------------ roles
 
-    async def member(self, telegram_id: int, action: str, *, adviser_only: bool = False) -> StaffMember:
+    async def member(
+        self, telegram_id: int, action: str, *, adviser_only: bool = False
+    ) -> StaffMember:
         """The roster member sending ``action``; logs and raises NotAllowed for anyone else."""
         member = self._roster.member(telegram_id)
         if member is not None and (member.role is Role.ADVISER or not adviser_only):
             return member
         async with self._uow() as uow:
             await uow.interactions.add(
-                Interaction(EventKind.REFUSED, self._clock.now(), actor_id=telegram_id,
-                            detail=action[:64])
+                Interaction(
+                    EventKind.REFUSED, self._clock.now(), actor_id=telegram_id, detail=action[:64]
+                )
             )
             await uow.commit()
         raise NotAllowed(action)
@@ -56,10 +59,16 @@ class StaffDesk:
         async with self._uow() as uow:
             case = await self._active_case(uow, case_id)
             if case.claimed_by == adviser.telegram_id:
-                return await self._finish(uow, [self._to(adviser, staff_texts.already_yours(case_id))])
+                return await self._finish(
+                    uow, [self._to(adviser, staff_texts.already_yours(case_id))]
+                )
             await self._claim(uow, case, adviser)
             resident = await uow.residents.get(case.resident_id)
-            out = [self._to(adviser, staff_texts.claimed(case_id, resident.display_name if resident else ""))]
+            out = [
+                self._to(
+                    adviser, staff_texts.claimed(case_id, resident.display_name if resident else "")
+                )
+            ]
             return await self._finish(uow, out)
 
     async def answer(
@@ -80,23 +89,47 @@ class StaffDesk:
                 raise AlreadyClaimed(case_id, case.claimed_by_name or "")
             now = self._clock.now()
             await uow.cases.add_message(
-                CaseMessage(case.id, "adviser", now, text or None, adviser.telegram_id,
-                            media.kind if media else None, media.file_id if media else None)
+                CaseMessage(
+                    case.id,
+                    "adviser",
+                    now,
+                    text or None,
+                    adviser.telegram_id,
+                    media.kind if media else None,
+                    media.file_id if media else None,
+                )
             )
             await uow.cases.mark_answered(case.id, now)
             await uow.interactions.add(
-                Interaction(EventKind.CASE_ANSWERED, now, resident_id=case.resident_id,
-                            case_id=case.id, actor_id=adviser.telegram_id, actor_name=adviser.name)
+                Interaction(
+                    EventKind.CASE_ANSWERED,
+                    now,
+                    resident_id=case.resident_id,
+                    case_id=case.id,
+                    actor_id=adviser.telegram_id,
+                    actor_name=adviser.name,
+                )
             )
             resident = await uow.residents.get(case.resident_id)
             if resident is None or resident.chat_id is None:
                 raise CaseNotFound(case_id)
-            out = [Outgoing(resident.chat_id, staff_texts.adviser_answer(case.id, text), purpose="adviser_answer",
-                            case_id=case.id, media=media)]
+            out = [
+                Outgoing(
+                    resident.chat_id,
+                    staff_texts.adviser_answer(case.id, text),
+                    purpose="adviser_answer",
+                    case_id=case.id,
+                    media=media,
+                )
+            ]
             return await self._finish(uow, out)
 
     async def answer_reply(
-        self, telegram_id: int, chat_id: int, replied_message_id: int, text: str,
+        self,
+        telegram_id: int,
+        chat_id: int,
+        replied_message_id: int,
+        text: str,
         media: Media | None = None,
     ) -> SentBatch:
         """Answer by replying (in Telegram) to a case notification."""
@@ -115,13 +148,21 @@ class StaffDesk:
             now = self._clock.now()
             await uow.cases.close(case.id, now)
             await uow.interactions.add(
-                Interaction(EventKind.CASE_CLOSED, now, resident_id=case.resident_id,
-                            case_id=case.id, actor_id=member.telegram_id, actor_name=member.name)
+                Interaction(
+                    EventKind.CASE_CLOSED,
+                    now,
+                    resident_id=case.resident_id,
+                    case_id=case.id,
+                    actor_id=member.telegram_id,
+                    actor_name=member.name,
+                )
             )
             out = [self._to(member, staff_texts.closed_confirm(case.id))]
             resident = await uow.residents.get(case.resident_id)
             if resident and resident.chat_id is not None and not resident.unreachable:
-                out.append(Outgoing(resident.chat_id, staff_texts.case_closed(case.id), case_id=case.id))
+                out.append(
+                    Outgoing(resident.chat_id, staff_texts.case_closed(case.id), case_id=case.id)
+                )
             return await self._finish(uow, out)
 
     async def queue(self, telegram_id: int) -> str:
@@ -182,8 +223,14 @@ class StaffDesk:
             current = await uow.cases.get(case.id)
             raise AlreadyClaimed(case.id, (current and current.claimed_by_name) or "")
         await uow.interactions.add(
-            Interaction(EventKind.CASE_CLAIMED, now, resident_id=case.resident_id, case_id=case.id,
-                        actor_id=adviser.telegram_id, actor_name=adviser.name)
+            Interaction(
+                EventKind.CASE_CLAIMED,
+                now,
+                resident_id=case.resident_id,
+                case_id=case.id,
+                actor_id=adviser.telegram_id,
+                actor_name=adviser.name,
+            )
         )
 
     def _to(self, member: StaffMember, text: str) -> Outgoing:

@@ -133,9 +133,7 @@ def closed_confirm(case_id: int) -> str:
 
 
 def case_closed(case_id: int) -> str:
-    return (
-        f"您的问题 <b>#{case_id}</b> 已处理完毕。如果还有新的问题，直接发给我就行。"
-    )
+    return f"您的问题 <b>#{case_id}</b> 已处理完毕。如果还有新的问题，直接发给我就行。"
 
 
 def queue(cases: list[Case], now: datetime) -> str:
@@ -156,8 +154,8 @@ def case_thread(case: Case, name: str, messages: list[CaseMessage], now: datetim
     head = [
         f"<b>#{case.id}</b> [{STATUS_LABELS[case.status.value]}] "
         f"居民：{esc_clip(name, NAME_LIMIT)}",
-        f"提出于 {waited(case.opened_at, now)}前" + (
-            f"，{esc(case.claimed_by_name)} 认领" if case.claimed_by_name else ""),
+        f"提出于 {waited(case.opened_at, now)}前"
+        + (f"，{esc(case.claimed_by_name)} 认领" if case.claimed_by_name else ""),
     ]
     if case.undeliverable:
         head.append("⚠️ 回复无法送达（居民已屏蔽机器人）")
@@ -189,8 +187,9 @@ def duty_status(on_duty: tuple[StaffMember, ...], next_start: str | None) -> str
     return text
 
 
-def unclaimed_reminder(case_id: int, name: str, question: str, opened_at: datetime,
-                       now: datetime) -> str:
+def unclaimed_reminder(
+    case_id: int, name: str, question: str, opened_at: datetime, now: datetime
+) -> str:
     return "⏰ <b>还没有人认领</b>\n" + case_notice(case_id, name, question, opened_at, now)
 
 

@@ -183,8 +183,15 @@ def privacy(retention_months: int) -> str:
 
 
 MEDIA_LABELS = {
-    "voice": "语音", "audio": "录音", "photo": "照片", "document": "文件", "video": "视频",
-    "video_note": "视频消息", "sticker": "表情", "location": "位置", "contact": "名片",
+    "voice": "语音",
+    "audio": "录音",
+    "photo": "照片",
+    "document": "文件",
+    "video": "视频",
+    "video_note": "视频消息",
+    "sticker": "表情",
+    "location": "位置",
+    "contact": "名片",
 }
 
 

@@ -58,9 +58,10 @@ def backup_sqlite(source: Path, target: Path, *, overwrite: bool = False) -> int
 
 
 def _copy(source: Path, target: Path) -> None:
-    with contextlib.closing(
-        sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)
-    ) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+    with (
+        contextlib.closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
         src.backup(dst)  # all pages in one step: one consistent snapshot
         # A self-contained file: no -wal/-shm companions needed to open the copy.
         dst.execute("PRAGMA journal_mode=DELETE")

@@ -190,7 +190,9 @@ def _entry(node: Node, file: str, problems: list[Problem]) -> FaqEntry | None:
     entry_id = text("id")
     if entry_id and not ENTRY_ID.match(entry_id):
         problems.append(
-            Problem(file, _line(fields["id"][1]), f"id '{entry_id}' must be kebab-case (a-z, 0-9, -)")
+            Problem(
+                file, _line(fields["id"][1]), f"id '{entry_id}' must be kebab-case (a-z, 0-9, -)"
+            )
         )
     category, question, answer = text("category"), text("question"), text("answer")
     alternates, basis = texts("alternates", 1), texts("basis", 0)
@@ -224,7 +226,9 @@ def _date(
     try:
         return date.fromisoformat(str(_scalar(vnode)))
     except ValueError:
-        problems.append(Problem(file, _line(vnode), f"{where}: 'updated' must be a date YYYY-MM-DD"))
+        problems.append(
+            Problem(file, _line(vnode), f"{where}: 'updated' must be a date YYYY-MM-DD")
+        )
         return date.min
 
 

@@ -57,6 +57,10 @@ class Ticket:
 
 current_update: ContextVar[Ticket | None] = ContextVar("legaldesk_current_update", default=None)
 
+# A handled update's raw JSON (texts, names) is dropped when it is marked processed: only its id
+# is still needed, to recognise it if Telegram sends it again.
+HANDLED: dict[str, bool] = {"handled": True}
+
 
 class AlreadyProcessed(Exception):
     """Another transaction processed this update first; this one must roll back."""
@@ -75,7 +79,7 @@ async def mark_processed(session: AsyncSession, ticket: Ticket) -> None:
     result = await session.execute(
         update(InboxRow)
         .where(InboxRow.update_id == ticket.update_id, InboxRow.processed_at.is_(None))
-        .values(processed_at=ticket.at)
+        .values(processed_at=ticket.at, payload=HANDLED)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         done = await session.scalar(
@@ -100,15 +104,21 @@ class SqlInbox:
         if not items:
             return set()
         rows = [
-            {"update_id": i.update_id, "chat_id": i.chat_id, "payload": i.payload,
-             "received_at": now, "attempts": 0}
+            {
+                "update_id": i.update_id,
+                "chat_id": i.chat_id,
+                "payload": i.payload,
+                "received_at": now,
+                "attempts": 0,
+            }
             for i in items
         ]
         async with self._uow() as uow:
             session = uow.session
             insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
             statement = (
-                insert(InboxRow).values(rows)
+                insert(InboxRow)
+                .values(rows)
                 .on_conflict_do_nothing(index_elements=["update_id"])
                 .returning(InboxRow.update_id)
             )
@@ -134,7 +144,7 @@ class SqlInbox:
             await session.execute(
                 update(InboxRow)
                 .where(InboxRow.update_id == update_id, InboxRow.processed_at.is_(None))
-                .values(processed_at=now)
+                .values(processed_at=now, payload=HANDLED)
             )
             await session.commit()
 
@@ -143,7 +153,8 @@ class SqlInbox:
     ) -> None:
         """Count a failed try; ``give_up`` marks the update failed (it is not tried again)."""
         values: dict[str, Any] = {
-            "attempts": InboxRow.attempts + 1, "last_error": error[:ERROR_LENGTH],
+            "attempts": InboxRow.attempts + 1,
+            "last_error": error[:ERROR_LENGTH],
         }
         if give_up:
             values["failed_at"] = now

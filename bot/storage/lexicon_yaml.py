@@ -23,6 +23,7 @@ TOP_LEVEL = (
     "stop_words",
     "synonyms",
     "smalltalk",
+    "smalltalk_sounds",
     "case_specific",
 )
 _USER_WORD = re.compile(r"^(\S+)(?:\s+(\d+))?$")
@@ -137,15 +138,19 @@ def _build(r: _Reader, s: dict[str, Node]) -> Lexicon:
     for knode, canonical, _ in synonym_items:
         if canonical in owner:
             r.problem(knode, f"'{canonical}' is also a synonym of '{owner[canonical]}'")
-    smalltalk = []
-    smalltalk_items = r.mapping(s["smalltalk"], "smalltalk") if "smalltalk" in s else []
-    for knode, kind, vnode in smalltalk_items:
-        if kind not in SMALLTALK_KINDS:
-            r.problem(knode, f"unknown small-talk kind '{kind}' (use {', '.join(SMALLTALK_KINDS)})")
-            continue
-        patterns = r.strings(vnode, f"smalltalk.{kind}")
-        ok = tuple(p for node, p in patterns if r.regex(node, p, f"smalltalk.{kind}"))
-        smalltalk.append((kind, ok))
+    smalltalk = [
+        (kind, tuple(p for node, p in texts if r.regex(node, p, f"smalltalk.{kind}")))
+        for kind, texts in _by_kind(r, s, "smalltalk")
+    ]
+    sounds = []
+    for kind, texts in _by_kind(r, s, "smalltalk_sounds"):
+        phrases = []
+        for node, phrase in texts:
+            if all("\u4e00" <= ch <= "\u9fff" for ch in phrase):
+                phrases.append(phrase)
+            else:
+                r.problem(node, f"'smalltalk_sounds.{kind}': '{phrase}' must be Chinese characters")
+        sounds.append((kind, tuple(phrases)))
     case = tuple(p for node, p in items("case_specific") if r.regex(node, p, "case_specific"))
     return Lexicon(
         synonyms=tuple(groups),
@@ -153,6 +158,18 @@ def _build(r: _Reader, s: dict[str, Node]) -> Lexicon:
         stop_words=stop_words,
         user_words=tuple(user_words),
         smalltalk=tuple(smalltalk),
+        smalltalk_sounds=tuple(sounds),
         case_specific=case,
         protected=protected,
     )
+
+
+def _by_kind(r: _Reader, s: dict[str, Node], key: str) -> list[tuple[str, list[tuple[Node, str]]]]:
+    """The lists of a mapping keyed by small-talk kind (problems for unknown kinds)."""
+    out = []
+    for knode, kind, vnode in r.mapping(s[key], key) if key in s else []:
+        if kind not in SMALLTALK_KINDS:
+            r.problem(knode, f"unknown small-talk kind '{kind}' (use {', '.join(SMALLTALK_KINDS)})")
+            continue
+        out.append((kind, r.strings(vnode, f"{key}.{kind}")))
+    return out

@@ -34,32 +34,61 @@ async def miss_events(session: AsyncSession, start: datetime, end: datetime) -> 
     )
     previous_question = (
         select(asked.text)
-        .where(asked.resident_id == event.resident_id, asked.id < event.id,
-               asked.kind == EventKind.QUESTION.value)
+        .where(
+            asked.resident_id == event.resident_id,
+            asked.id < event.id,
+            asked.kind == EventKind.QUESTION.value,
+        )
         .order_by(asked.id.desc())
         .limit(1)
         .correlate(event)
         .scalar_subquery()
     )
-    handoff = and_(event.kind == EventKind.HANDOFF.value,
-                   or_(event.detail.is_(None), event.detail.not_in(NOT_MISSES)))
+    handoff = and_(
+        event.kind == EventKind.HANDOFF.value,
+        or_(event.detail.is_(None), event.detail.not_in(NOT_MISSES)),
+    )
     statement = (
-        select(event.at, event.kind, event.detail, case.question, nxt.kind, nxt.text,
-               next_case.question, previous_question)
+        select(
+            event.at,
+            event.kind,
+            event.detail,
+            case.question,
+            nxt.kind,
+            nxt.text,
+            next_case.question,
+            previous_question,
+        )
         .select_from(event)
         .outerjoin(case, case.id == event.case_id)
         .outerjoin(nxt, nxt.id == next_id)
         .outerjoin(next_case, next_case.id == nxt.case_id)
-        .where(event.at >= start, event.at < end,
-               or_(handoff, event.kind == EventKind.FEEDBACK_NOT_HELPFUL.value))
+        .where(
+            event.at >= start,
+            event.at < end,
+            or_(handoff, event.kind == EventKind.FEEDBACK_NOT_HELPFUL.value),
+        )
         .order_by(event.at, event.id)
     )
     misses = []
-    for at, kind, detail, question, next_kind, next_text, next_question, previous in (
-        await session.execute(statement)
-    ):
+    for (
+        at,
+        kind,
+        detail,
+        question,
+        next_kind,
+        next_text,
+        next_question,
+        previous,
+    ) in await session.execute(statement):
         source = HANDOFF if kind == EventKind.HANDOFF.value else NOT_HELPFUL
-        text = miss_text(source, case_question=question, next_kind=next_kind, next_text=next_text,
-                         next_case_question=next_question, previous_question=previous)
+        text = miss_text(
+            source,
+            case_question=question,
+            next_kind=next_kind,
+            next_text=next_text,
+            next_case_question=next_question,
+            previous_question=previous,
+        )
         misses.append(MissEvent(at, source, detail if source == HANDOFF else None, text))
     return misses

@@ -78,8 +78,15 @@ class InteractionRow(Base):
     __table_args__ = (
         # Covers every report aggregate: index-only range scans per kind (kind, at, ...).
         Index(
-            "ix_interactions_report", "kind", "at", "detail", "category", "faq_id", "resident_id",
-            "case_id", "actor_name",
+            "ix_interactions_report",
+            "kind",
+            "at",
+            "detail",
+            "category",
+            "faq_id",
+            "resident_id",
+            "case_id",
+            "actor_name",
         ),
         Index("ix_interactions_resident_at", "resident_id", "at"),
     )

@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import Redaction, Resident
-from bot.storage.models import CaseMessageRow, CaseRow, InteractionRow, OutboxRow, ResidentRow
+from bot.storage.models import (
+    CaseMessageRow,
+    CaseRow,
+    InteractionRow,
+    OutboxRow,
+    ResidentRow,
+)
 from bot.storage.repositories import _resident
 from bot.storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
@@ -36,8 +42,9 @@ class SqlPrivacyRepository:
         theirs = select(CaseRow.id).where(CaseRow.resident_id == resident.id)
         interactions = await self._count(
             update(InteractionRow)
-            .where(InteractionRow.resident_id == resident.id,
-                   _has_text(InteractionRow.text, marker))
+            .where(
+                InteractionRow.resident_id == resident.id, _has_text(InteractionRow.text, marker)
+            )
             .values(text=marker)
         )
         messages = await self._redact_messages(CaseMessageRow.case_id.in_(theirs), marker)
@@ -50,9 +57,12 @@ class SqlPrivacyRepository:
         # chats stay (a reply to one must still find its case) but lose their text.
         about_theirs = OutboxRow.case_id.in_(theirs)
         to_them = (
-            and_(OutboxRow.chat_id == resident.chat_id,
-                 or_(OutboxRow.case_id.is_(None), about_theirs))
-            if resident.chat_id is not None else None
+            and_(
+                OutboxRow.chat_id == resident.chat_id,
+                or_(OutboxRow.case_id.is_(None), about_theirs),
+            )
+            if resident.chat_id is not None
+            else None
         )
         unsent = and_(OutboxRow.status == "pending", about_theirs)
         dropped = await self._count(
@@ -64,8 +74,13 @@ class SqlPrivacyRepository:
         await self._s.execute(
             update(ResidentRow)
             .where(ResidentRow.id == resident.id)
-            .values(user_id=None, chat_id=None, display_name="", unreachable_at=None,
-                    last_off_duty_notice=None)
+            .values(
+                user_id=None,
+                chat_id=None,
+                display_name="",
+                unreachable_at=None,
+                last_off_duty_notice=None,
+            )
             .execution_options(**_BULK)
         )
         return Redaction(interactions, messages, cases, outbox)
@@ -90,8 +105,10 @@ class SqlPrivacyRepository:
         """Case messages: text → marker (None stays None), media file ids dropped."""
         return await self._count(
             update(CaseMessageRow)
-            .where(which, or_(_has_text(CaseMessageRow.text, marker),
-                              CaseMessageRow.file_id.is_not(None)))
+            .where(
+                which,
+                or_(_has_text(CaseMessageRow.text, marker), CaseMessageRow.file_id.is_not(None)),
+            )
             .values(text=case((CaseMessageRow.text.is_(None), None), else_=marker), file_id=None)
         )
 

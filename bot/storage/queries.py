@@ -94,9 +94,12 @@ class SqlReportQueries:
         if not self._started:
             self._started = True
             if self._dialect == "postgresql" and not self._s.in_transaction():
-                await self._s.connection(execution_options={
-                    "isolation_level": "REPEATABLE READ", "postgresql_readonly": True,
-                })
+                await self._s.connection(
+                    execution_options={
+                        "isolation_level": "REPEATABLE READ",
+                        "postgresql_readonly": True,
+                    }
+                )
         return await self._s.execute(statement)
 
     @property
@@ -105,14 +108,21 @@ class SqlReportQueries:
         return bind.dialect.name if bind is not None else ""
 
     async def event_counts(self, bounds: Sequence[datetime]) -> list[BucketCounts]:
-        days = values(
-            column("i", Integer), column("lo", UtcDateTime()), column("hi", UtcDateTime()),
-            name="b",
-        ).data([(i, lo, hi) for i, (lo, hi) in enumerate(pairwise(bounds))]).cte("b")
+        days = (
+            values(
+                column("i", Integer),
+                column("lo", UtcDateTime()),
+                column("hi", UtcDateTime()),
+                name="b",
+            )
+            .data([(i, lo, hi) for i, (lo, hi) in enumerate(pairwise(bounds))])
+            .cte("b")
+        )
 
         def count(*conditions: ColumnElement[bool]) -> Any:
             return (
-                select(func.count()).select_from(E)
+                select(func.count())
+                .select_from(E)
                 .where(*conditions, E.at >= days.c.lo, E.at < days.c.hi)
                 .scalar_subquery()
             )
@@ -129,13 +139,16 @@ class SqlReportQueries:
         return int((await self._run(statement)).scalar_one())
 
     async def question_categories(self, start: datetime, end: datetime) -> list[CategoryCount]:
-        inner = select(
-            E.category.label("category"),
-            case((E.detail == "handoff", 1), else_=0).label("handed_off"),
-        ).where(_kind(EventKind.QUESTION), E.at >= start, E.at < end).subquery()
-        statement = (
-            select(inner.c.category, inner.c.handed_off, func.count())
-            .group_by(inner.c.category, inner.c.handed_off)
+        inner = (
+            select(
+                E.category.label("category"),
+                case((E.detail == "handoff", 1), else_=0).label("handed_off"),
+            )
+            .where(_kind(EventKind.QUESTION), E.at >= start, E.at < end)
+            .subquery()
+        )
+        statement = select(inner.c.category, inner.c.handed_off, func.count()).group_by(
+            inner.c.category, inner.c.handed_off
         )
         rows = (await self._run(statement)).all()
         return [CategoryCount(category, bool(handed), int(n)) for category, handed, n in rows]
@@ -154,11 +167,15 @@ class SqlReportQueries:
         return [(str(faq_id), int(n)) for faq_id, n in (await self._run(statement)).all()]
 
     async def answered_cases(self, bounds: Sequence[datetime]) -> list[AdviserCount]:
-        inner = select(
-            _bucket(E.at, bounds).label("bucket"),
-            func.coalesce(E.actor_name, "").label("adviser"),
-            E.case_id.label("case_id"),
-        ).where(_kind(EventKind.CASE_ANSWERED), _within(E.at, bounds)).subquery()
+        inner = (
+            select(
+                _bucket(E.at, bounds).label("bucket"),
+                func.coalesce(E.actor_name, "").label("adviser"),
+                E.case_id.label("case_id"),
+            )
+            .where(_kind(EventKind.CASE_ANSWERED), _within(E.at, bounds))
+            .subquery()
+        )
         cases = func.count(distinct(inner.c.case_id))
         per_adviser = select(
             inner.c.bucket, literal_column("0", Integer).label("total"), inner.c.adviser, cases
@@ -173,9 +190,11 @@ class SqlReportQueries:
         ]
 
     async def first_answers(self, bounds: Sequence[datetime]) -> list[int]:
-        inner = select(_bucket(C.answered_at, bounds).label("bucket")).where(
-            _within(C.answered_at, bounds)
-        ).subquery()
+        inner = (
+            select(_bucket(C.answered_at, bounds).label("bucket"))
+            .where(_within(C.answered_at, bounds))
+            .subquery()
+        )
         statement = select(inner.c.bucket, func.count()).group_by(inner.c.bucket)
         counts = dict((await self._run(statement)).all())
         return [int(counts.get(i, 0)) for i in range(len(bounds) - 1)]
@@ -192,15 +211,21 @@ class SqlReportQueries:
         else:
             minutes = cast(func.extract("epoch", C.answered_at - C.opened_at), Float) / 60.0
         # Materialised first: SQLite would otherwise compute the expression in every comparison.
-        times = select(
-            _bucket(C.answered_at, bounds).label("bucket"), minutes.label("minutes")
-        ).where(_within(C.answered_at, bounds)).cte("times").prefix_with("MATERIALIZED")
+        times = (
+            select(_bucket(C.answered_at, bounds).label("bucket"), minutes.label("minutes"))
+            .where(_within(C.answered_at, bounds))
+            .cte("times")
+            .prefix_with("MATERIALIZED")
+        )
         number = func.row_number().over(partition_by=times.c.bucket, order_by=times.c.minutes)
         ranked = select(times.c.bucket, times.c.minutes, (number - 1).label("rank")).subquery()
-        wanted = or_(*(
-            and_(ranked.c.bucket == b, ranked.c.rank.in_(list(wanted_ranks)))
-            for b, wanted_ranks in ranks.items() if wanted_ranks
-        ))
+        wanted = or_(
+            *(
+                and_(ranked.c.bucket == b, ranked.c.rank.in_(list(wanted_ranks)))
+                for b, wanted_ranks in ranks.items()
+                if wanted_ranks
+            )
+        )
         statement = select(ranked.c.bucket, ranked.c.rank, ranked.c.minutes).where(wanted)
         return {
             (int(b), int(rank)): round(float(value), 4)

@@ -19,7 +19,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 REPORT_COLUMNS = [
-    "kind", "at", "detail", "category", "faq_id", "resident_id", "case_id", "actor_name",
+    "kind",
+    "at",
+    "detail",
+    "category",
+    "faq_id",
+    "resident_id",
+    "case_id",
+    "actor_name",
 ]
 
 

@@ -33,7 +33,9 @@ def _subcommands(parser: object, prefix: tuple[str, ...] = ()) -> list[tuple[str
 
 
 @pytest.mark.parametrize("command", _subcommands(_parser()), ids=" ".join)
-def test_every_command_has_help(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_command_has_help(
+    command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
     assert exit_info.value.code == 0
@@ -86,7 +88,8 @@ def test_faq_check_reports_every_problem_with_file_and_line(
     )
     (tmp_path / "b.yaml").write_text(
         "entries:\n  - id: dup\n    category: 测试\n    question: 问\n    alternates: [x]\n"
-        "    answer: 答\n    basis: []\n    updated: 2026-01-01\n", encoding="utf-8",
+        "    answer: 答\n    basis: []\n    updated: 2026-01-01\n",
+        encoding="utf-8",
     )
     (tmp_path / "c.yaml").write_text("entries: [\n  - id: x\n", encoding="utf-8")
     code, _, err = run(capsys, "faq", "check", str(tmp_path))
@@ -129,3 +132,51 @@ def test_run_refuses_a_broken_knowledge_base(
     assert code == 2
     assert "x.yaml:2" in err and "missing field" in err
     assert "ABCDEFGHIJ" not in err
+
+
+def test_faq_eval_json_reports_summary_and_every_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "labelled.yaml"
+    labelled.write_text(
+        "schema: 1\nquestions:\n"
+        "  - q: 我男人喝了酒就打我，打得鼻青脸肿\n    expect: domestic-violence\n"
+        "  - q: 明天团场刮不刮大风\n    expect: none\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "faq", "eval", str(labelled), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [r["q"] for r in data["results"]] == [
+        "我男人喝了酒就打我，打得鼻青脸肿",
+        "明天团场刮不刮大风",
+    ]
+    assert {"q", "expect", "also", "action", "faq_id", "candidates"} <= set(data["results"][0])
+    assert data["results"][1]["action"] != "answer"
+    assert data["summary"]
+
+
+def test_shell_chats_as_a_resident_in_the_terminal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "shell"],
+        input="你好\n/law 民法典 1047\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "欢迎使用" in done.stdout  # the /start greeting
+    assert "机器人" in done.stdout  # small talk
+    assert "二十二周岁" in done.stdout  # the article, as plain text
+    assert "<b>" not in done.stdout

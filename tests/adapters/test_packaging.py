@@ -1,4 +1,4 @@
-"""A plain (non-editable) install must carry the knowledge base, the law texts and the migrations."""
+"""A plain install (not editable) must carry the knowledge base, law texts and migrations."""
 
 from __future__ import annotations
 
@@ -12,9 +12,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_wheel_ships_faq_law_texts_and_migrations(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(REPO)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
     )
     [wheel] = tmp_path.glob("legaldesk-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

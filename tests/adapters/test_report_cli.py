@@ -173,8 +173,9 @@ def test_an_unwritable_output_is_refused_before_the_work(
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     for target in (tmp_path / "missing" / "r.json", blocker / "r.json", tmp_path):
-        code, _, err = report(capsys, desk, "--month", "2024-03", "--format", "json",
-                              "--output", str(target))
+        code, _, err = report(
+            capsys, desk, "--month", "2024-03", "--format", "json", "--output", str(target)
+        )
         assert code == 1 and "无法写入" in err and str(target) in err
 
 

@@ -23,8 +23,11 @@ from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture, 
 
 # Production timings, with back-offs short enough that a retry costs a test milliseconds.
 TEST_POLICY = IntakePolicy(
-    poll_timeout=1, read_slack=2.0, retry=RetryPolicy(max_attempts=4, base=0.05, cap=0.4),
-    poll_backoff_base=0.05, poll_backoff_cap=0.3,
+    poll_timeout=1,
+    read_slack=2.0,
+    retry=RetryPolicy(max_attempts=4, base=0.05, cap=0.4),
+    poll_backoff_base=0.05,
+    poll_backoff_cap=0.3,
 )
 
 
@@ -57,10 +60,14 @@ class Desk:
 def faq_questions(knowledge: Knowledge) -> list[str]:
     """Canonical FAQ questions the matcher answers outright with their own entry, so that the
     reply starts with the question itself."""
+
     def answered_by_itself(entry_id: str, question: str) -> bool:
         result = knowledge.matcher.match(question)
-        return result.action is Action.ANSWER and result.best is not None and (
-            result.best.faq_id == entry_id)
+        return (
+            result.action is Action.ANSWER
+            and result.best is not None
+            and (result.best.faq_id == entry_id)
+        )
 
     return [e.question for e in knowledge.kb if answered_by_itself(e.id, e.question)]
 
@@ -74,16 +81,23 @@ def intake_policy() -> IntakePolicy:
 @pytest.fixture
 async def desk(
     fake_tg: FakeBotApi,  # noqa: F811 - the fixture imported above
-    database_url: str, tmp_path: Path, knowledge: Knowledge,
-    clock: ManualClock, intake_policy: IntakePolicy,
+    database_url: str,
+    tmp_path: Path,
+    knowledge: Knowledge,
+    clock: ManualClock,
+    intake_policy: IntakePolicy,
 ) -> AsyncIterator[Desk]:
     config = tmp_path / "legaldesk.yaml"
     config.write_text(STAFF_YAML, encoding="utf-8")
-    settings = load_settings(config, {
-        "DATABASE_URL": database_url,
-        "TELEGRAM_BOT_TOKEN": fake_tg.token,
-        "TELEGRAM_API_BASE_URL": fake_tg.base_url,
-    }, cwd=tmp_path)
+    settings = load_settings(
+        config,
+        {
+            "DATABASE_URL": database_url,
+            "TELEGRAM_BOT_TOKEN": fake_tg.token,
+            "TELEGRAM_API_BASE_URL": fake_tg.base_url,
+        },
+        cwd=tmp_path,
+    )
     services = build_services(settings, knowledge, clock)
     app = build_application(services)
     staff = {
@@ -92,7 +106,6 @@ async def desk(
     }
     try:
         async with running(app, services, intake_policy) as intake:
-            yield Desk(fake_tg, app, services, clock, staff[9001], staff[9002], staff[9100],
-                       intake)
+            yield Desk(fake_tg, app, services, clock, staff[9001], staff[9002], staff[9100], intake)
     finally:
         await services.close()

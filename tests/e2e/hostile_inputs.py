@@ -87,7 +87,7 @@ MARKUP_TEXTS: list[tuple[str, str]] = [
 
 INJECTION_TEXTS: list[tuple[str, str]] = [
     ("sql-drop", "'; DROP TABLE residents; --"),
-    ("sql-or", "\" OR 1=1 --"),
+    ("sql-or", '" OR 1=1 --'),
     ("sql-like", "%_%\\%"),
     ("sql-union", "1 UNION SELECT user_id, display_name FROM residents"),
     ("sql-sleep", "1; SELECT pg_sleep(5);"),
@@ -132,8 +132,16 @@ UNKNOWN_COMMANDS: list[tuple[str, str]] = [
 ]
 
 PRIVATE_TEXTS: list[tuple[str, str]] = [
-    *LONG_TEXTS, *BLANK_TEXTS, *EMOJI_TEXTS, *CONTROL_TEXTS, *INVISIBLE_TEXTS, *RTL_TEXTS,
-    *MARKUP_TEXTS, *INJECTION_TEXTS, *COMMAND_TEXTS, *UNKNOWN_COMMANDS,
+    *LONG_TEXTS,
+    *BLANK_TEXTS,
+    *EMOJI_TEXTS,
+    *CONTROL_TEXTS,
+    *INVISIBLE_TEXTS,
+    *RTL_TEXTS,
+    *MARKUP_TEXTS,
+    *INJECTION_TEXTS,
+    *COMMAND_TEXTS,
+    *UNKNOWN_COMMANDS,
 ]
 
 # Advisers mistype too; their commands must fail politely, never with a traceback.
@@ -204,8 +212,11 @@ def raw_message(
 ) -> dict[str, Any]:
     """A private text message as Telegram sends it (a leading /command gets its entity)."""
     message: dict[str, Any] = {
-        "message_id": message_id, "date": 1_790_000_000, "text": text,
-        "from": _user(user_id, first_name), "chat": _chat(user_id, first_name),
+        "message_id": message_id,
+        "date": 1_790_000_000,
+        "text": text,
+        "from": _user(user_id, first_name),
+        "chat": _chat(user_id, first_name),
     }
     if text.startswith("/"):
         command = text.split(" ", 1)[0]
@@ -224,14 +235,35 @@ RAW_PRIVATE: list[tuple[str, Any]] = [
 
 # Updates with no private sender to answer: nothing may crash, nothing is sent.
 RAW_SILENT: list[tuple[str, dict[str, Any]]] = [
-    ("inline-query", {"inline_query": {
-        "id": "iq1", "from": _user(424242, "x"), "query": "<b>", "offset": ""}}),
-    ("my-chat-member", {"my_chat_member": {
-        "chat": _chat(424243, "x"), "from": _user(424243, "x"), "date": 1_790_000_000,
-        "old_chat_member": {"status": "member", "user": _user(123456, "bot")},
-        "new_chat_member": {"status": "kicked", "user": _user(123456, "bot"),
-                            "until_date": 0}}}),
-    ("private-message-without-sender", {"message": {
-        "message_id": 1, "date": 1_790_000_000, "text": "你好",
-        "chat": _chat(424246, "x")}}),
+    (
+        "inline-query",
+        {"inline_query": {"id": "iq1", "from": _user(424242, "x"), "query": "<b>", "offset": ""}},
+    ),
+    (
+        "my-chat-member",
+        {
+            "my_chat_member": {
+                "chat": _chat(424243, "x"),
+                "from": _user(424243, "x"),
+                "date": 1_790_000_000,
+                "old_chat_member": {"status": "member", "user": _user(123456, "bot")},
+                "new_chat_member": {
+                    "status": "kicked",
+                    "user": _user(123456, "bot"),
+                    "until_date": 0,
+                },
+            }
+        },
+    ),
+    (
+        "private-message-without-sender",
+        {
+            "message": {
+                "message_id": 1,
+                "date": 1_790_000_000,
+                "text": "你好",
+                "chat": _chat(424246, "x"),
+            }
+        },
+    ),
 ]

@@ -70,8 +70,14 @@ async def test_handoff_claim_race_answer_follow_up_close(desk: Desk) -> None:
     await api.wait_for_message(winner, contains="#1 已结束")
 
     log = await kinds(desk)
-    for kind in (EventKind.HANDOFF, EventKind.CASE_CLAIMED, EventKind.CASE_ANSWERED,
-                 EventKind.ANSWER_DELIVERED, EventKind.FOLLOW_UP, EventKind.CASE_CLOSED):
+    for kind in (
+        EventKind.HANDOFF,
+        EventKind.CASE_CLAIMED,
+        EventKind.CASE_ANSWERED,
+        EventKind.ANSWER_DELIVERED,
+        EventKind.FOLLOW_UP,
+        EventKind.CASE_CLOSED,
+    ):
         assert kind in log
     assert log.count(EventKind.CASE_CLAIMED) == 1
     assert loser is not winner
@@ -152,8 +158,12 @@ async def test_bad_adviser_input_gets_precise_messages(desk: Desk) -> None:
     api = desk.api
     await hand_off(desk)
     for command, expected in [
-        ("/answer", "用法"), ("/answer 1", "用法"), ("/answer 99 你好", "没有编号为 #99"),
-        ("/claim abc", "用法"), ("/case", "用法"), ("/duty maybe", "用法"),
+        ("/answer", "用法"),
+        ("/answer 1", "用法"),
+        ("/answer 99 你好", "没有编号为 #99"),
+        ("/claim abc", "用法"),
+        ("/case", "用法"),
+        ("/duty maybe", "用法"),
     ]:
         await api.send_text(desk.li, command)
         await api.wait_for_message(desk.li, contains=expected)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
@@ -55,10 +54,19 @@ async def test_sent_message_is_observable_with_keyboard_and_reply(
 ) -> None:
     resident = fake_tg.new_user("王大妈")
     question = await fake_tg.send_text(resident, "宅基地能继承吗")
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("有用", callback_data="fb:1:up"),
-                                      InlineKeyboardButton("没用", callback_data="fb:1:down")]])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("有用", callback_data="fb:1:up"),
+                InlineKeyboardButton("没用", callback_data="fb:1:down"),
+            ]
+        ]
+    )
     sent = await bot.send_message(
-        resident.id, "<b>可以</b>，按继承办理", parse_mode="HTML", reply_markup=keyboard,
+        resident.id,
+        "<b>可以</b>，按继承办理",
+        parse_mode="HTML",
+        reply_markup=keyboard,
         reply_to_message_id=question["message_id"],
     )
     assert sent.text == "可以，按继承办理"
@@ -69,8 +77,12 @@ async def test_sent_message_is_observable_with_keyboard_and_reply(
     assert seen.visible_text == "可以，按继承办理"
     assert seen.text == "<b>可以</b>，按继承办理"
     assert seen.parse_mode == "HTML"
-    assert seen.keyboard == [[{"text": "有用", "callback_data": "fb:1:up"},
-                              {"text": "没用", "callback_data": "fb:1:down"}]]
+    assert seen.keyboard == [
+        [
+            {"text": "有用", "callback_data": "fb:1:up"},
+            {"text": "没用", "callback_data": "fb:1:down"},
+        ]
+    ]
     assert seen.reply_to_message_id == question["message_id"]
     assert fake_tg.calls[-1].method == "sendMessage"
 
@@ -134,8 +146,11 @@ async def test_application_polling_echoes_a_resident(fake_tg: FakeBotApi) -> Non
         )
 
     application = (
-        ApplicationBuilder().token(fake_tg.token).base_url(fake_tg.base_url)
-        .base_file_url(fake_tg.base_file_url).build()
+        ApplicationBuilder()
+        .token(fake_tg.token)
+        .base_url(fake_tg.base_url)
+        .base_file_url(fake_tg.base_file_url)
+        .build()
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     resident = fake_tg.new_user("李大爷")
@@ -220,12 +235,21 @@ async def test_message_length_is_checked_after_entity_parsing(
 
 @pytest.mark.parametrize(
     ("parse_mode", "text"),
-    [("HTML", "3 < 5 岁"), ("HTML", "第一行<br>第二行"), ("HTML", "<b>未闭合"),
-     ("HTML", "<b>错<i>位</b></i>"), ("HTML", "<span>无类</span>"), ("HTML", "孤立</b>"),
-     ("MarkdownV2", "第1047条."), ("MarkdownV2", "*未闭合"), ("Markdown", "_未闭合")],
+    [
+        ("HTML", "3 < 5 岁"),
+        ("HTML", "第一行<br>第二行"),
+        ("HTML", "<b>未闭合"),
+        ("HTML", "<b>错<i>位</b></i>"),
+        ("HTML", "<span>无类</span>"),
+        ("HTML", "孤立</b>"),
+        ("MarkdownV2", "第1047条."),
+        ("MarkdownV2", "*未闭合"),
+        ("Markdown", "_未闭合"),
+    ],
 )
-async def test_invalid_markup_is_rejected(fake_tg: FakeBotApi, bot: telegram.Bot,
-                                          parse_mode: str, text: str) -> None:
+async def test_invalid_markup_is_rejected(
+    fake_tg: FakeBotApi, bot: telegram.Bot, parse_mode: str, text: str
+) -> None:
     with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_message(fake_tg.new_user().id, text, parse_mode=parse_mode)
     assert fake_tg.errors[-1].status == 400
@@ -233,7 +257,8 @@ async def test_invalid_markup_is_rejected(fake_tg: FakeBotApi, bot: telegram.Bot
 
 async def test_valid_html_entities_are_decoded(fake_tg: FakeBotApi, bot: telegram.Bot) -> None:
     sent = await bot.send_message(
-        fake_tg.new_user().id, "3 &lt; 5 &amp;&amp; &#25105; <i>斜</i> <tg-spoiler>密</tg-spoiler>",
+        fake_tg.new_user().id,
+        "3 &lt; 5 &amp;&amp; &#25105; <i>斜</i> <tg-spoiler>密</tg-spoiler>",
         parse_mode="HTML",
     )
     assert sent.text == "3 < 5 && 我 斜 密"
@@ -242,8 +267,13 @@ async def test_valid_html_entities_are_decoded(fake_tg: FakeBotApi, bot: telegra
 
 async def test_callback_button_press_and_answer(fake_tg: FakeBotApi, bot: telegram.Bot) -> None:
     resident = fake_tg.new_user()
-    await bot.send_message(resident.id, "满意吗？", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("满意", callback_data="sat:yes")]]))
+    await bot.send_message(
+        resident.id,
+        "满意吗？",
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("满意", callback_data="sat:yes")]]
+        ),
+    )
     shown = await fake_tg.wait_for_message(resident)
     with pytest.raises(AssertionError, match="no button"):
         await fake_tg.press_button(resident, shown, "sat:no")
@@ -256,8 +286,13 @@ async def test_callback_button_press_and_answer(fake_tg: FakeBotApi, bot: telegr
     with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query(update.callback_query.id)
     with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
-        await bot.send_message(resident.id, "x", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("长", callback_data="数" * 22)]]))
+        await bot.send_message(
+            resident.id,
+            "x",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("长", callback_data="数" * 22)]]
+            ),
+        )
 
 
 async def test_edit_updates_the_observed_message(fake_tg: FakeBotApi, bot: telegram.Bot) -> None:
@@ -265,8 +300,7 @@ async def test_edit_updates_the_observed_message(fake_tg: FakeBotApi, bot: teleg
     sent = await bot.send_message(resident.id, "处理中")
     with pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_text("处理中", chat_id=resident.id, message_id=sent.message_id)
-    await bot.edit_message_text("已转给值班律师", chat_id=resident.id,
-                                message_id=sent.message_id)
+    await bot.edit_message_text("已转给值班律师", chat_id=resident.id, message_id=sent.message_id)
     (record,) = fake_tg.messages_to(resident)
     assert record.visible_text == "已转给值班律师"
     assert [e["text"] for e in record.edits] == ["处理中"]
@@ -288,13 +322,18 @@ async def test_resident_files_download_and_bot_documents_are_recorded(
     document = document_update.message.document
     assert document.file_name == "合同.pdf"
     assert await (await bot.get_file(document.file_id)).download_as_bytearray() == bytearray(
-        b"%PDF-1.4 contract")
+        b"%PDF-1.4 contract"
+    )
 
-    await bot.send_document(resident.id, b"PK\x03\x04report", filename="月报.xlsx",
-                            caption="十一月月报")
+    await bot.send_document(
+        resident.id, b"PK\x03\x04report", filename="月报.xlsx", caption="十一月月报"
+    )
     report = await fake_tg.wait_for_message(resident)
     assert (report.method, report.filename, report.document) == (
-        "sendDocument", "月报.xlsx", b"PK\x03\x04report")
+        "sendDocument",
+        "月报.xlsx",
+        b"PK\x03\x04report",
+    )
     assert report.visible_text == "十一月月报"
 
 
@@ -306,12 +345,14 @@ async def test_group_channel_edit_and_raw_updates_reach_the_bot(
     command = await fake_tg.send_text(resident, "/ask@legaldesk_test_bot 工伤", chat=group)
     await fake_tg.edit_text(resident, command, "/ask 工伤认定")
     await fake_tg.post_in_channel("普法讲座通知")
-    raw_id = await fake_tg.inject_raw({"message": {"message_id": 9, "date": 0,
-                                                   "chat": {"id": 5, "type": "private"}}})
+    raw_id = await fake_tg.inject_raw(
+        {"message": {"message_id": 9, "date": 0, "chat": {"id": 5, "type": "private"}}}
+    )
     group_msg, edited, post, hostile = await bot.get_updates()
     assert group_msg.message.chat.type == "supergroup"
     assert group_msg.message.parse_entity(group_msg.message.entities[0]) == (
-        "/ask@legaldesk_test_bot")
+        "/ask@legaldesk_test_bot"
+    )
     assert edited.edited_message.text == "/ask 工伤认定"
     assert post.channel_post.sender_chat.type == "channel"
     assert hostile.update_id == raw_id

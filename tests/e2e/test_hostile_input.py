@@ -75,11 +75,15 @@ async def in_log(desk: Desk, user_ids: set[int]) -> set[int]:
 async def logged_count(desk: Desk, user_id: int) -> int:
     """How many interactions are logged for this Telegram user (as resident or as actor)."""
     async with desk.services.sessions() as session:
-        return len(list(await session.scalars(
-            select(InteractionRow.id)
-            .outerjoin(ResidentRow, InteractionRow.resident_id == ResidentRow.id)
-            .where(or_(ResidentRow.user_id == user_id, InteractionRow.actor_id == user_id))
-        )))
+        return len(
+            list(
+                await session.scalars(
+                    select(InteractionRow.id)
+                    .outerjoin(ResidentRow, InteractionRow.resident_id == ResidentRow.id)
+                    .where(or_(ResidentRow.user_id == user_id, InteractionRow.actor_id == user_id))
+                )
+            )
+        )
 
 
 async def settle(desk: Desk) -> None:
@@ -90,8 +94,9 @@ async def settle(desk: Desk) -> None:
 
 def assert_clean(desk: Desk, failures: list[BaseException], replies: dict[str, BotMessage]) -> None:
     apologies = [ident for ident, reply in replies.items() if SORRY in reply.visible_text]
-    apologies += [str(c["chat_id"]) for c in desk.api.calls_to("sendMessage")
-                  if SORRY in str(c.get("text"))]
+    apologies += [
+        str(c["chat_id"]) for c in desk.api.calls_to("sendMessage") if SORRY in str(c.get("text"))
+    ]
     stats = desk.intake.stats
     problems = {
         "handler errors": [repr(e)[:300] for e in failures],
@@ -99,8 +104,12 @@ def assert_clean(desk: Desk, failures: list[BaseException], replies: dict[str, B
         "apologies": apologies,
         "telegram errors": [f"{e.method} {e.status} {e.description}" for e in desk.api.errors],
     }
-    assert problems == {"handler errors": [], "updates retried or given up": 0,
-                        "apologies": [], "telegram errors": []}
+    assert problems == {
+        "handler errors": [],
+        "updates retried or given up": 0,
+        "apologies": [],
+        "telegram errors": [],
+    }
 
 
 async def test_private_texts_are_answered_logged_and_never_break_html(
@@ -179,8 +188,11 @@ async def test_long_threads_and_queues_fit_in_one_message_for_advisers(
         for _ in range(4 if n == 0 else 0):
             await api.send_text(user, ("补充：" + "欠条<b>" * 800)[:4096])
     await settle(desk)
-    for command, shows in (("/case 1", "#1 [待认领]"), ("/queue", "待处理问题（3）"),
-                           ("/case 3", "#3 [待认领]")):
+    for command, shows in (
+        ("/case 1", "#1 [待认领]"),
+        ("/queue", "待处理问题（3）"),
+        ("/case 3", "#3 [待认领]"),
+    ):
         await api.send_text(desk.li, command)
         replies[command] = reply = await api.wait_for_message(desk.li, contains=shows)
         assert len(reply.visible_text) <= 4096
@@ -196,9 +208,12 @@ def test_staff_lists_are_cut_to_one_message() -> None:
     queue = staff_texts.queue(cases, now)
     assert len(queue) <= 4096 and "还有" in queue and "#1 " in queue  # the oldest first
     parse(queue, "HTML")
-    thread = staff_texts.case_thread(cases[0], "<&>" * 100, [
-        CaseMessage(1, "resident", now, f"第{i}条" + "&" * 4000) for i in range(30)
-    ], now)
+    thread = staff_texts.case_thread(
+        cases[0],
+        "<&>" * 100,
+        [CaseMessage(1, "resident", now, f"第{i}条" + "&" * 4000) for i in range(30)],
+        now,
+    )
     assert len(thread) <= 4096 and "第29条" in thread and "较早的" in thread  # the newest last
     parse(thread, "HTML")
 
@@ -255,8 +270,12 @@ async def test_edited_messages_are_answered_and_logged(
     desk: Desk, failures: list[BaseException]
 ) -> None:
     api, replies, users = desk.api, {}, {}
-    for ident, text in [("edit-html", "<b>离婚</b>"), ("edit-blank", " "),
-                        ("edit-command", "/start"), ("edit-long", "&" * 4096)]:
+    for ident, text in [
+        ("edit-html", "<b>离婚</b>"),
+        ("edit-blank", " "),
+        ("edit-command", "/start"),
+        ("edit-long", "&" * 4096),
+    ]:
         users[ident] = user = api.new_user(f"居民 {ident}")
         sent = await api.send_text(user, "老板不给工资怎么办")
         await api.wait_for_message(user)
@@ -292,10 +311,19 @@ async def test_groups_and_channels_get_silence(desk: Desk, failures: list[BaseEx
 # -------------------------------------------------------------------- the desk, property-based
 
 _user_ids = itertools.count(5_000_001)
-HOSTILE_PIECES = st.sampled_from([
-    *"<>&\"'/\\*_`[]()~|#\x00\x07\n\t \u3000\u200b\u202e\ufeff😭离婚工资赡养费欠条打",
-    LONE_SURROGATE, "\udfff", "&amp;", "<b>", "</b>", "/start", "民法典第1077条", "老板不给工资",
-])
+HOSTILE_PIECES = st.sampled_from(
+    [
+        *"<>&\"'/\\*_`[]()~|#\x00\x07\n\t \u3000\u200b\u202e\ufeff😭离婚工资赡养费欠条打",
+        LONE_SURROGATE,
+        "\udfff",
+        "&amp;",
+        "<b>",
+        "</b>",
+        "/start",
+        "民法典第1077条",
+        "老板不给工资",
+    ]
+)
 TEXTS = st.one_of(
     st.text(max_size=300),
     st.lists(HOSTILE_PIECES, max_size=80).map("".join),
@@ -303,8 +331,11 @@ TEXTS = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=TEXTS)
 async def test_any_text_gets_a_reply_in_valid_telegram_html(services: Services, text: str) -> None:
     user_id = next(_user_ids)  # a new resident each time: no flood limit, no open case

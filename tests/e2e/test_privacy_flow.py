@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 from sqlalchemy import select
 
-from bot.storage.models import CaseMessageRow, CaseRow, InteractionRow, OutboxRow, ResidentRow
+from bot.storage.models import (
+    CaseMessageRow,
+    CaseRow,
+    InboxRow,
+    InteractionRow,
+    OutboxRow,
+    ResidentRow,
+)
 from tests.e2e.conftest import Desk
 
 pytestmark = pytest.mark.e2e
@@ -18,9 +26,21 @@ LAND = "我家承包地被邻居多占了两垄，村里量了三次都说不清
 
 async def stored(desk: Desk) -> str:
     async with desk.services.sessions() as session:
-        columns = (InteractionRow.text, CaseRow.question, CaseMessageRow.text, OutboxRow.text,
-                   ResidentRow.display_name)
-        return " ".join([t for c in columns for t in await session.scalars(select(c)) if t])
+        columns = (
+            InteractionRow.text,
+            CaseRow.question,
+            CaseMessageRow.text,
+            OutboxRow.text,
+            ResidentRow.display_name,
+        )
+        texts = [t for c in columns for t in await session.scalars(select(c)) if t]
+        raw = [
+            json.dumps(p, ensure_ascii=False)
+            for p in await session.scalars(
+                select(InboxRow.payload).where(InboxRow.processed_at.is_not(None))
+            )
+        ]
+        return " ".join(texts + raw)
 
 
 async def settle(desk: Desk) -> None:
@@ -71,8 +91,11 @@ async def test_forgetme_after_a_case_leaves_nothing_personal_and_logs_nothing_pe
     assert "已经结束" in (await api.wait_for_message(desk.li)).visible_text
     assert not [m for m in api.messages_to(granny) if "合同找出来" in m.visible_text]
 
-    leaked = [r.getMessage() for r in caplog.records
-              if NAME in r.getMessage() or "秘密细节" in r.getMessage()]
+    leaked = [
+        r.getMessage()
+        for r in caplog.records
+        if NAME in r.getMessage() or "秘密细节" in r.getMessage()
+    ]
     assert leaked == []
     assert any("forgotten" in r.getMessage() for r in caplog.records)  # it was logged, no name
     assert api.errors == []

@@ -30,7 +30,9 @@ async def test_start_greets_says_it_is_a_bot_and_offers_categories(desk: Desk) -
 
 async def test_faq_question_gets_the_answer_with_its_legal_basis(desk: Desk) -> None:
     granny = desk.api.new_user("王大妈")
-    await desk.api.send_text(granny, "有人打电话说自己是公安局的，说我卡涉嫌洗钱，要我把钱转到安全账户")
+    await desk.api.send_text(
+        granny, "有人打电话说自己是公安局的，说我卡涉嫌洗钱，要我把钱转到安全账户"
+    )
     reply = await desk.api.wait_for_message(granny)
     assert "安全账户" in reply.visible_text
     assert "反电信网络诈骗法" in reply.visible_text  # the basis line
@@ -39,7 +41,9 @@ async def test_faq_question_gets_the_answer_with_its_legal_basis(desk: Desk) -> 
     thanks = await desk.api.wait_for_message(granny)
     assert "谢谢" in thanks.visible_text
     assert await logged(desk) == [
-        EventKind.QUESTION, EventKind.FAQ_ANSWER, EventKind.FEEDBACK_HELPFUL
+        EventKind.QUESTION,
+        EventKind.FAQ_ANSWER,
+        EventKind.FEEDBACK_HELPFUL,
     ]
 
 

@@ -16,5 +16,4 @@ scripted faults (``fail_next``, ``block``, ``delay_next``, ``go_offline``).
 from .models import BotMessage, Call, ErrorReply, FakeChat, FakeUser, UploadedFile
 from .server import FakeBotApi
 
-__all__ = ["BotMessage", "Call", "ErrorReply", "FakeBotApi", "FakeChat", "FakeUser",
-           "UploadedFile"]
+__all__ = ["BotMessage", "Call", "ErrorReply", "FakeBotApi", "FakeChat", "FakeUser", "UploadedFile"]

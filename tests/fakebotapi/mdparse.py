@@ -6,10 +6,15 @@ from .textcore import Entity, EntityParseError, Out, byte_offset
 
 _MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
 _MDV2_NAMES = {
-    "bold": "Bold", "italic": "Italic", "underline": "Underline", "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler", "code": "Code", "pre": "Pre", "text_link": "TextUrl",
+    "bold": "Bold",
+    "italic": "Italic",
+    "underline": "Underline",
+    "strikethrough": "Strikethrough",
+    "spoiler": "Spoiler",
+    "code": "Code",
+    "pre": "Pre",
+    "text_link": "TextUrl",
 }
-
 
 
 def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
@@ -38,16 +43,22 @@ def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
             continue
         nxt = text[i + 1] if i + 1 < n else ""
         ends = {
-            "bold": c == "*", "italic": c == "_" and nxt != "_", "code": c == "`",
-            "pre": text.startswith("```", i), "text_link": c == "]",
-            "underline": c == "_" and nxt == "_", "strikethrough": c == "~",
+            "bold": c == "*",
+            "italic": c == "_" and nxt != "_",
+            "code": c == "`",
+            "pre": text.startswith("```", i),
+            "text_link": c == "]",
+            "underline": c == "_" and nxt == "_",
+            "strikethrough": c == "~",
             "spoiler": c == "|" and nxt == "|",
         }.get(top, False)
         if ends:
             i = _mdv2_close(text, i, stack, out)
             continue
         kind, width = {
-            "*": ("bold", 1), "~": ("strikethrough", 1), "[": ("text_link", 1),
+            "*": ("bold", 1),
+            "~": ("strikethrough", 1),
+            "[": ("text_link", 1),
             "_": ("underline", 2) if nxt == "_" else ("italic", 1),
             "|": ("spoiler", 2) if nxt == "|" else ("", 0),
             "`": ("pre", 3) if text.startswith("```", i) else ("code", 1),
@@ -70,8 +81,9 @@ def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
         out.entity("blockquote", stack.pop()[1])
     if stack:
         kind, _, byte_at, _ = stack[-1]
-        raise EntityParseError(f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset "
-                               f"{byte_at}")
+        raise EntityParseError(
+            f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset {byte_at}"
+        )
     return "".join(out.parts), out.entities
 
 
@@ -123,9 +135,7 @@ def parse_markdown(text: str) -> tuple[str, list[Entity]]:
             out.add(text[i])
             i += 1
         if i >= n:
-            raise EntityParseError(
-                f"Can't find end of the entity starting at byte offset {begin}"
-            )
+            raise EntityParseError(f"Can't find end of the entity starting at byte offset {begin}")
         i += 3 if is_pre else 1
         if c == "[":
             url = ""

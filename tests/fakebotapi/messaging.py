@@ -99,8 +99,13 @@ class Messaging(State):
         if entities:
             content["entities"] = entities
         record = self._record_bot_message(
-            chat, "sendMessage", p, content=content, raw_text=str(p.get("text")),
-            markup=markup, reply_to=reply_to,
+            chat,
+            "sendMessage",
+            p,
+            content=content,
+            raw_text=str(p.get("text")),
+            markup=markup,
+            reply_to=reply_to,
         )
         return record.raw
 
@@ -129,27 +134,41 @@ class Messaging(State):
         )
         markup = parse_markup(p.get("reply_markup"))
         reply_to = self._reply_target(int(chat["id"]), p)
-        ids = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-               "file_size": len(stored.content)}
+        ids = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+        }
         content: JSON
         if kind == "photo":
             content = {"photo": [{**ids, "width": 320, "height": 240}]}
         elif kind == "voice":
-            content = {"voice": {**ids, "duration": int(p.get("duration") or 1),
-                                 "mime_type": "audio/ogg"}}
+            content = {
+                "voice": {**ids, "duration": int(p.get("duration") or 1), "mime_type": "audio/ogg"}
+            }
         else:
             name = upload.filename if upload else stored.file_path.rsplit("/", 1)[-1]
             mime = (upload.mime_type if upload else None) or mimetypes.guess_type(name)[0]
-            content = {"document": {**ids, "file_name": name,
-                                    "mime_type": mime or "application/octet-stream"}}
+            content = {
+                "document": {
+                    **ids,
+                    "file_name": name,
+                    "mime_type": mime or "application/octet-stream",
+                }
+            }
         if visible:
             content["caption"] = visible
         if entities:
             content["caption_entities"] = entities
         method = "send" + kind.capitalize()
         record = self._record_bot_message(
-            chat, method, p, content=content, raw_text=str(p.get("caption") or ""),
-            markup=markup, reply_to=reply_to,
+            chat,
+            method,
+            p,
+            content=content,
+            raw_text=str(p.get("caption") or ""),
+            markup=markup,
+            reply_to=reply_to,
             file=upload or UploadedFile(stored.file_path, stored.content, None),
         )
         return record.raw
@@ -177,14 +196,19 @@ class Messaging(State):
             raise bad_request("message to edit not found")
         return record
 
-    def _apply_edit(self, record: BotMessage, p: dict[str, Any], changes: JSON,
-                    markup: JSON | None) -> JSON:
-        new_markup = {"inline_keyboard": markup["inline_keyboard"]} if markup and (
-            "inline_keyboard" in markup) else None
+    def _apply_edit(
+        self, record: BotMessage, p: dict[str, Any], changes: JSON, markup: JSON | None
+    ) -> JSON:
+        new_markup = (
+            {"inline_keyboard": markup["inline_keyboard"]}
+            if markup and ("inline_keyboard" in markup)
+            else None
+        )
         old = record.raw
-        if all((old.get(k) or None) == (v or None) for k, v in changes.items()) and old.get(
-            "reply_markup"
-        ) == new_markup:
+        if (
+            all((old.get(k) or None) == (v or None) for k, v in changes.items())
+            and old.get("reply_markup") == new_markup
+        ):
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message"
@@ -219,8 +243,9 @@ class Messaging(State):
         record = self._editable(p)
         if "text" in record.raw:
             raise bad_request("there is no caption in the message to edit")
-        visible, entities = format_text(p.get("caption"), p.get("parse_mode"),
-                                        p.get("caption_entities"), caption=True)
+        visible, entities = format_text(
+            p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
+        )
         markup = parse_markup(p.get("reply_markup"))
         changes = {"caption": visible, "caption_entities": entities}
         result = self._apply_edit(record, p, changes, markup)
@@ -251,38 +276,79 @@ class Messaging(State):
     async def m_copyMessage(self, p: dict[str, Any]) -> JSON:
         source = self._source(p, "copy")
         chat = self._target(p)
-        content = {k: v for k, v in source.items() if k in (
-            "text", "entities", "caption", "caption_entities", "document", "photo", "voice",
-            "sticker", "location", "contact")}
+        content = {
+            k: v
+            for k, v in source.items()
+            if k
+            in (
+                "text",
+                "entities",
+                "caption",
+                "caption_entities",
+                "document",
+                "photo",
+                "voice",
+                "sticker",
+                "location",
+                "contact",
+            )
+        }
         raw_text = content.get("text", content.get("caption", ""))
         if "caption" in p and "text" not in content:
-            visible, entities = format_text(p.get("caption"), p.get("parse_mode"),
-                                            p.get("caption_entities"), caption=True)
+            visible, entities = format_text(
+                p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
+            )
             content.update(caption=visible, caption_entities=entities)
             raw_text = str(p.get("caption") or "")
         content = {k: v for k, v in content.items() if v not in (None, "", [])}
         record = self._record_bot_message(
-            chat, "copyMessage", p, content=content, raw_text=raw_text,
+            chat,
+            "copyMessage",
+            p,
+            content=content,
+            raw_text=raw_text,
             markup=parse_markup(p.get("reply_markup")),
-            reply_to=self._reply_target(int(chat["id"]), p), file=self._file_of(content),
+            reply_to=self._reply_target(int(chat["id"]), p),
+            file=self._file_of(content),
         )
         return {"message_id": record.message_id}
 
     async def m_forwardMessage(self, p: dict[str, Any]) -> JSON:
         source = self._source(p, "forward")
         chat = self._target(p)
-        content = {k: v for k, v in source.items() if k not in (
-            "message_id", "from", "chat", "date", "reply_to_message", "reply_markup",
-            "edit_date", "sender_chat")}
+        content = {
+            k: v
+            for k, v in source.items()
+            if k
+            not in (
+                "message_id",
+                "from",
+                "chat",
+                "date",
+                "reply_to_message",
+                "reply_markup",
+                "edit_date",
+                "sender_chat",
+            )
+        }
         origin: JSON = {"type": "user", "sender_user": source.get("from"), "date": source["date"]}
         if "from" not in source:
-            origin = {"type": "channel", "chat": source["chat"], "date": source["date"],
-                      "message_id": source["message_id"]}
+            origin = {
+                "type": "channel",
+                "chat": source["chat"],
+                "date": source["date"],
+                "message_id": source["message_id"],
+            }
         content["forward_origin"] = origin
         record = self._record_bot_message(
-            chat, "forwardMessage", p, content=content,
-            raw_text=content.get("text", content.get("caption", "")), markup=None,
-            reply_to=None, file=self._file_of(content),
+            chat,
+            "forwardMessage",
+            p,
+            content=content,
+            raw_text=content.get("text", content.get("caption", "")),
+            markup=None,
+            reply_to=None,
+            file=self._file_of(content),
         )
         return record.raw
 
@@ -293,5 +359,6 @@ class Messaging(State):
         if not isinstance(media, dict) or media.get("file_id") not in self._files:
             return None
         stored = self._files[media["file_id"]]
-        return UploadedFile(media.get("file_name", stored.file_path), stored.content,
-                            media.get("mime_type"))
+        return UploadedFile(
+            media.get("file_name", stored.file_path), stored.content, media.get("mime_type")
+        )

@@ -25,9 +25,14 @@ class Methods(Messaging):
     """Method handlers are the ``m_<MethodName>`` coroutines (looked up case-insensitively)."""
 
     async def m_getMe(self, p: dict[str, Any]) -> JSON:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def m_logOut(self, p: dict[str, Any]) -> bool:
         return True
@@ -76,8 +81,11 @@ class Methods(Messaging):
         return True
 
     async def m_getWebhookInfo(self, p: dict[str, Any]) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     @staticmethod
     def _commands_key(p: dict[str, Any]) -> tuple[str, str]:
@@ -161,15 +169,31 @@ class Methods(Messaging):
             raise bad_request("invalid file_id")
         if len(stored.content) > 20 * 1024 * 1024:
             raise bad_request("file is too big")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_size": len(stored.content), "file_path": stored.file_path}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
 
     async def m_getChat(self, p: dict[str, Any]) -> JSON:
         chat = self._target(p)
-        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                               "premium_subscription", "gifts_from_channels"), False)
-        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": gifts}
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
 
     async def m_getChatMember(self, p: dict[str, Any]) -> JSON:
         self._target(p)

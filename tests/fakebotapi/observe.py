@@ -30,15 +30,19 @@ class Observer(State):
 
     def pending_messages(self, chat: ChatRef) -> list[BotMessage]:
         """Messages to the chat that no wait_for_message has returned yet."""
-        return [m for m in self.messages_to(chat)
-                if (m.chat_id, m.message_id) not in self._consumed_messages]
+        return [
+            m
+            for m in self.messages_to(chat)
+            if (m.chat_id, m.message_id) not in self._consumed_messages
+        ]
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         """Parameters of every call of *method* (case-insensitive), oldest first."""
         return [c.params for c in self.calls if c.method.lower() == method.lower()]
 
-    async def _wait(self, find: Callable[[], T | None], limit: float,
-                    describe: Callable[[], str]) -> T:
+    async def _wait(
+        self, find: Callable[[], T | None], limit: float, describe: Callable[[], str]
+    ) -> T:
         async with self._cond:
             try:
                 async with asyncio.timeout(limit):
@@ -83,9 +87,13 @@ class Observer(State):
                 + m.summary()
                 for m in self._bot_messages.get(chat_id, [])
             ]
-            return (f"no new bot message to chat {chat_id}{wanted} within {timeout}s.\n"
-                    f"Messages the bot sent to that chat:\n  "
-                    + ("\n  ".join(lines) or "(none)") + "\n" + self.diagnostics())
+            return (
+                f"no new bot message to chat {chat_id}{wanted} within {timeout}s.\n"
+                f"Messages the bot sent to that chat:\n  "
+                + ("\n  ".join(lines) or "(none)")
+                + "\n"
+                + self.diagnostics()
+            )
 
         return await self._wait(find, timeout, describe)
 
@@ -113,36 +121,53 @@ class Observer(State):
         return await self._wait(find, timeout, describe)
 
     async def wait_until_confirmed(
-        self, update_id: int | None = None, *, timeout: float = 10.0  # noqa: ASYNC109
+        self,
+        update_id: int | None = None,
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> None:
         """Until the bot's getUpdates offset has passed *update_id* (default: the last
         injected update), i.e. the bot fetched it and will never get it again."""
         wanted = self.last_update_id if update_id is None else update_id
 
         def describe() -> str:
-            return (f"update {wanted} not confirmed within {timeout}s (confirmed offset "
-                    f"{self.confirmed_offset}).\n" + self.diagnostics())
+            return (
+                f"update {wanted} not confirmed within {timeout}s (confirmed offset "
+                f"{self.confirmed_offset}).\n" + self.diagnostics()
+            )
 
-        await self._wait(lambda: True if self.confirmed_offset > wanted else None,
-                         timeout, describe)
+        await self._wait(
+            lambda: True if self.confirmed_offset > wanted else None, timeout, describe
+        )
 
     async def wait_for_callback_answer(
-        self, query: str | dict[str, Any], *, timeout: float = 10.0  # noqa: ASYNC109
+        self,
+        query: str | dict[str, Any],
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> dict[str, Any]:
         """The answerCallbackQuery params for *query* (a CallbackQuery dict or its id)."""
         query_id = query["id"] if isinstance(query, dict) else query
 
         def describe() -> str:
             return f"callback query {query_id} not answered within {timeout}s.\n" + (
-                self.diagnostics())
+                self.diagnostics()
+            )
 
         return await self._wait(lambda: self.callback_answers.get(query_id), timeout, describe)
 
     def diagnostics(self) -> str:
         """Recent error replies and calls, for assertion messages."""
-        errors = [f"{e.method} -> {e.status} {e.description} {_short(e.params)}"
-                  for e in self.errors[-10:]]
-        calls = [f"{c.method} {_short(c.params)}" for c in self.calls
-                 if c.method != "getUpdates"][-12:]
-        return ("Error replies to the bot:\n  " + ("\n  ".join(errors) or "(none)")
-                + "\nLast calls (getUpdates omitted):\n  " + ("\n  ".join(calls) or "(none)"))
+        errors = [
+            f"{e.method} -> {e.status} {e.description} {_short(e.params)}"
+            for e in self.errors[-10:]
+        ]
+        calls = [f"{c.method} {_short(c.params)}" for c in self.calls if c.method != "getUpdates"][
+            -12:
+        ]
+        return (
+            "Error replies to the bot:\n  "
+            + ("\n  ".join(errors) or "(none)")
+            + "\nLast calls (getUpdates omitted):\n  "
+            + ("\n  ".join(calls) or "(none)")
+        )

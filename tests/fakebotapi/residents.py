@@ -42,8 +42,9 @@ class Residents(State):
     def new_group(self, title: str = "唐驿镇居民群", *, supergroup: bool = True) -> FakeChat:
         seq = next(self._group_ids)
         chat_id = -(1_000_000_000_000 + seq) if supergroup else -(4_000_000 + seq)
-        return self._register_chat(FakeChat(chat_id, "supergroup" if supergroup else "group",
-                                            title))
+        return self._register_chat(
+            FakeChat(chat_id, "supergroup" if supergroup else "group", title)
+        )
 
     def new_channel(
         self, title: str = "唐驿镇普法频道", *, username: str | None = None
@@ -96,46 +97,82 @@ class Residents(State):
             match = _COMMAND.match(text)
             entities = (
                 [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
-                if match else []
+                if match
+                else []
             )
         if entities:
             content["entities"] = entities
         return await self._user_message(user, chat, content, reply_to)
 
     async def send_voice(
-        self, user: FakeUser, content: bytes, *, duration: int = 5, chat: FakeChat | None = None,
-        caption: str | None = None, mime_type: str = "audio/ogg",
+        self,
+        user: FakeUser,
+        content: bytes,
+        *,
+        duration: int = 5,
+        chat: FakeChat | None = None,
+        caption: str | None = None,
+        mime_type: str = "audio/ogg",
     ) -> JSON:
         stored = self._store_file(content, "voice", "oga")
-        voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                 "duration": duration, "mime_type": mime_type, "file_size": len(content)}
-        return await self._user_message(user, chat, _with_caption({"voice": voice}, caption),
-                                        None)
+        voice = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        return await self._user_message(user, chat, _with_caption({"voice": voice}, caption), None)
 
     async def send_photo(
-        self, user: FakeUser, content: bytes, *, caption: str | None = None,
-        chat: FakeChat | None = None, width: int = 1280, height: int = 960,
+        self,
+        user: FakeUser,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        chat: FakeChat | None = None,
+        width: int = 1280,
+        height: int = 960,
     ) -> JSON:
         stored = self._store_file(content, "photo", "jpg")
         small = self._store_file(content[:1024], "photo", "jpg")
         sizes = [
-            {"file_id": small.file_id, "file_unique_id": small.file_unique_id,
-             "width": 90, "height": 90 * height // max(width, 1), "file_size": len(small.content)},
-            {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-             "width": width, "height": height, "file_size": len(content)},
+            {
+                "file_id": small.file_id,
+                "file_unique_id": small.file_unique_id,
+                "width": 90,
+                "height": 90 * height // max(width, 1),
+                "file_size": len(small.content),
+            },
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(content),
+            },
         ]
-        return await self._user_message(user, chat, _with_caption({"photo": sizes}, caption),
-                                        None)
+        return await self._user_message(user, chat, _with_caption({"photo": sizes}, caption), None)
 
     async def send_document(
-        self, user: FakeUser, content: bytes, *, filename: str = "材料.pdf",
-        mime_type: str = "application/pdf", caption: str | None = None,
+        self,
+        user: FakeUser,
+        content: bytes,
+        *,
+        filename: str = "材料.pdf",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
         chat: FakeChat | None = None,
     ) -> JSON:
         ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
         stored = self._store_file(content, "document", ext)
-        document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                    "file_name": filename, "mime_type": mime_type, "file_size": len(content)}
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
         return await self._user_message(
             user, chat, _with_caption({"document": document}, caption), None
         )
@@ -197,8 +234,13 @@ class Residents(State):
         elif channel.id not in self._chats:
             self._register_chat(channel)
         chat = channel.as_dict()
-        message: JSON = {"message_id": self._alloc_message_id(channel.id), "sender_chat": chat,
-                         "chat": chat, "date": now(), "text": text}
+        message: JSON = {
+            "message_id": self._alloc_message_id(channel.id),
+            "sender_chat": chat,
+            "chat": chat,
+            "date": now(),
+            "text": text,
+        }
         self._messages[(channel.id, message["message_id"])] = message
         await self._push_update("channel_post", message)
         return message

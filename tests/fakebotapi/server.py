@@ -109,8 +109,12 @@ class FakeBotApi(Methods, Residents, Observer):
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.stop()
 
     @property
@@ -123,19 +127,28 @@ class FakeBotApi(Methods, Residents, Observer):
 
     # -- scripted faults --------------------------------------------------------------------
 
-    def fail_next(self, method: str, *, status: int = 429, description: str | None = None,
-                  retry_after: int | None = None, count: int = 1,
-                  chat_id: ChatRef | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        description: str | None = None,
+        retry_after: int | None = None,
+        count: int = 1,
+        chat_id: ChatRef | None = None,
+    ) -> None:
         """The next *count* calls of *method* (optionally only to *chat_id*) fail with
         *status*. 429 carries parameters.retry_after (default 1 s)."""
         if status == 429 and retry_after is None:
             retry_after = 1
         if description is None:
-            description = (f"Too Many Requests: retry after {retry_after}" if status == 429
-                           else _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}"))
+            description = (
+                f"Too Many Requests: retry after {retry_after}"
+                if status == 429
+                else _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
+            )
         target = None if chat_id is None else chat_id_of(chat_id)
-        self._faults.append(_Fault(method.lower(), status, description, retry_after, count,
-                                   target))
+        self._faults.append(_Fault(method.lower(), status, description, retry_after, count, target))
 
     def delay_next(self, method: str, seconds: float, *, count: int = 1) -> None:
         """Hold the next *count* calls of *method* for *seconds* before executing them. The

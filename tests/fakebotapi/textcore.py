@@ -9,6 +9,7 @@ from typing import Any
 
 Entity = dict[str, Any]
 
+
 class EntityParseError(ValueError):
     """The text cannot be parsed; str(exc) is tdlib's message (after "can't parse entities: ")."""
 
@@ -39,8 +40,9 @@ class Out:
 
     def entity(self, kind: str, start: int, **extra: Any) -> None:
         if self.pos > start:
-            self.entities.append({"type": kind, "offset": start, "length": self.pos - start,
-                                  **extra})
+            self.entities.append(
+                {"type": kind, "offset": start, "length": self.pos - start, **extra}
+            )
 
 
 def trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
@@ -58,5 +60,3 @@ def trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
             result.append({**ent, "offset": start, "length": end - start})
     result.sort(key=lambda e: (e["offset"], -e["length"]))
     return stripped, result
-
-

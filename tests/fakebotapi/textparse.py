@@ -26,5 +26,3 @@ def parse(text: str, parse_mode: str | None) -> tuple[str, list[Entity]]:
     if mode:
         raise EntityParseError(f"Unsupported parse_mode {parse_mode!r}")
     return text, []
-
-

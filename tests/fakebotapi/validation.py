@@ -12,14 +12,33 @@ from .models import JSON, bad_request
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 CHAT_ACTIONS = frozenset(
-    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-     "upload_document", "choose_sticker", "find_location", "record_video_note",
-     "upload_video_note"}
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
 )
 _BUTTON_ACTIONS = frozenset(
-    {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-     "callback_game", "pay"}
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
 )
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -65,8 +84,9 @@ def parse_markup(raw: Any) -> JSON | None:
         return raw
     rows = raw["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array'
-                          " of Arrays")
+        raise bad_request(
+            'field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays'
+        )
     for row in rows:
         for button in row:
             _check_button(button)

@@ -15,19 +15,52 @@ from aiohttp import BodyPartReader, web
 from .models import BotApiError, UploadedFile
 
 _JSON_FIELDS = frozenset(
-    {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
-     "reply_parameters", "link_preview_options", "media", "message_ids", "menu_button",
-     "rights"}
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "reply_parameters",
+        "link_preview_options",
+        "media",
+        "message_ids",
+        "menu_button",
+        "rights",
+    }
 )
 _INT_FIELDS = frozenset(
-    {"chat_id", "from_chat_id", "message_id", "offset", "limit", "timeout", "cache_time",
-     "reply_to_message_id", "message_thread_id", "user_id", "duration", "width", "height"}
+    {
+        "chat_id",
+        "from_chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "reply_to_message_id",
+        "message_thread_id",
+        "user_id",
+        "duration",
+        "width",
+        "height",
+    }
 )
 _BOOL_FIELDS = frozenset(
-    {"disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-     "disable_web_page_preview", "allow_sending_without_reply",
-     "disable_content_type_detection", "has_spoiler", "allow_paid_broadcast"}
+    {
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "allow_sending_without_reply",
+        "disable_content_type_detection",
+        "has_spoiler",
+        "allow_paid_broadcast",
+    }
 )
+
 
 def _coerce(name: str, value: Any) -> Any:
     """Form fields arrive as strings; nested values are JSON-encoded (as PTB sends them)."""

@@ -22,9 +22,13 @@ WAGES = "老板拖欠工资大半年了不给，怎么办"
 
 
 def item(update_id: int, text: str = WAGES, chat: int = 501) -> InboxItem:
-    message = {"message_id": update_id, "date": 1_764_000_000, "text": text,
-               "chat": {"id": chat, "type": "private", "first_name": "王大妈"},
-               "from": {"id": chat, "is_bot": False, "first_name": "王大妈"}}
+    message = {
+        "message_id": update_id,
+        "date": 1_764_000_000,
+        "text": text,
+        "chat": {"id": chat, "type": "private", "first_name": "王大妈"},
+        "from": {"id": chat, "is_bot": False, "first_name": "王大妈"},
+    }
     return InboxItem(update_id, chat, {"update_id": update_id, "message": message})
 
 
@@ -39,9 +43,12 @@ async def ask_as(services: Services, update_id: int, text: str = WAGES) -> SentB
 
 async def questions(services: Services) -> int:
     async with services.sessions() as session:
-        return await session.scalar(
-            select(func.count()).where(InteractionRow.kind == EventKind.QUESTION)
-        ) or 0
+        return (
+            await session.scalar(
+                select(func.count()).where(InteractionRow.kind == EventKind.QUESTION)
+            )
+            or 0
+        )
 
 
 async def row(services: Services, update_id: int) -> InboxRow:
@@ -104,8 +111,9 @@ async def test_one_update_processed_twice_at_once_counts_once(services: Services
     async with services.uow() as uow:  # a known resident: the race is for the inbox row alone
         await uow.residents.get_or_create(GRANNY, services.clock.now())
         await uow.commit()
-    results = await asyncio.gather(ask_as(services, 10), ask_as(services, 10),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        ask_as(services, 10), ask_as(services, 10), return_exceptions=True
+    )
     assert sorted(type(r).__name__ for r in results) == ["AlreadyProcessed", "SentBatch"]
     assert await questions(services) == 1
 
@@ -141,9 +149,11 @@ async def test_prune_deletes_settled_rows_only(services: Services) -> None:
 # -- the processor ------------------------------------------------------------------------------
 
 
-def recording(log: list[str], name: str, gate: asyncio.Event | None = None,
-              pauses: list[float] | None = None) -> Job:
+def recording(
+    log: list[str], name: str, gate: asyncio.Event | None = None, pauses: list[float] | None = None
+) -> Job:
     """A job that logs its start and end, may wait for ``gate``, and asks for ``pauses``."""
+
     async def job() -> float | None:
         log.append(f"{name} start")
         if gate is not None:
@@ -161,8 +171,7 @@ async def test_each_chat_in_order_while_other_chats_go_ahead() -> None:
     processor.submit("uncle", recording(log, "uncle-1"))
     processor.submit("uncle", recording(log, "uncle-2"))
     await processor.wait_for_room(3)  # the uncle's two are done, the granny's first is stuck
-    assert log == ["granny-1 start", "uncle-1 start", "uncle-1 end", "uncle-2 start",
-                   "uncle-2 end"]
+    assert log == ["granny-1 start", "uncle-1 start", "uncle-1 end", "uncle-2 start", "uncle-2 end"]
     gate.set()
     await processor.join()
     assert log[-3:] == ["granny-1 end", "granny-2 start", "granny-2 end"]

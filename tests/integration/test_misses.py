@@ -81,13 +81,15 @@ async def test_the_months_misses_once_each_with_their_questions(
     period = parse_month("2026-11", SHANGHAI)
     async with services.sessions() as session:
         events = await miss_events(session, period.start, period.end)
-    assert sorted((e.source, e.text) for e in events) == sorted([
-        (HANDOFF, LAND),
-        (NOT_HELPFUL, MARRIAGE),  # the question they asked, once (not again as a hand-off)
-        (NOT_HELPFUL, MARRIAGE),  # browsed: the entry's own question
-        (NOT_HELPFUL, "娃多大能领结婚证"),  # added to the open case as a follow-up
-        (HANDOFF, "（已删除）"),  # forgotten on request
-    ])
+    assert sorted((e.source, e.text) for e in events) == sorted(
+        [
+            (HANDOFF, LAND),
+            (NOT_HELPFUL, MARRIAGE),  # the question they asked, once (not again as a hand-off)
+            (NOT_HELPFUL, MARRIAGE),  # browsed: the entry's own question
+            (NOT_HELPFUL, "娃多大能领结婚证"),  # added to the open case as a follow-up
+            (HANDOFF, "（已删除）"),  # forgotten on request
+        ]
+    )
     groups = review(events, nearest_with(knowledge.matcher), SHANGHAI)
     assert groups[0].faq_id == "marriage-age" and len(groups[0].misses) == 3
     assert all(m.score is not None and m.score > 0 for m in groups[0].misses)
@@ -100,8 +102,11 @@ async def test_the_months_misses_once_each_with_their_questions(
 
 
 def test_command_prints_a_table_or_csv_with_bom(
-    database_url: str, tmp_path: Path, knowledge: Knowledge,
-    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes],
+    database_url: str,
+    tmp_path: Path,
+    knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     async def fill() -> None:
         settings = load_settings(None, {"DATABASE_URL": database_url}, cwd=tmp_path)
@@ -161,7 +166,12 @@ def test_groups_biggest_first_best_scores_first_and_unmatched_last() -> None:
     assert table.index("wage-arrears") < table.index("marriage-age") < table.index(NO_ENTRY)
     rows = list(csv.reader(io.StringIO(to_csv(groups, "2026-11").decode("utf-8-sig"))))
     assert rows[1][:6] == [
-        "2026-11", "wage-arrears", "老板拖欠工资不给，怎么办？", "62.0", "没解决", ""
+        "2026-11",
+        "wage-arrears",
+        "老板拖欠工资不给，怎么办？",
+        "62.0",
+        "没解决",
+        "",
     ]
     assert rows[2][4:6] == ["转人工", "没匹配上"]
     assert rows[-1][1:4] == ["", NO_ENTRY, ""]

@@ -40,8 +40,13 @@ async def deliver(services: Services, batch_coro: object) -> list[Outgoing]:
 async def stored_texts(services: Services) -> list[str]:
     """Every stored text: the log, cases, case messages, the outbox, residents' names."""
     async with services.sessions() as session:
-        columns = (InteractionRow.text, CaseRow.question, CaseMessageRow.text, OutboxRow.text,
-                   ResidentRow.display_name)
+        columns = (
+            InteractionRow.text,
+            CaseRow.question,
+            CaseMessageRow.text,
+            OutboxRow.text,
+            ResidentRow.display_name,
+        )
         return [t for column in columns for t in await session.scalars(select(column)) if t]
 
 
@@ -84,23 +89,31 @@ async def test_forgetme_deletes_texts_and_profile_but_keeps_counts(services: Ser
         assert (granny.user_id, granny.chat_id, granny.display_name) == (None, None, "")
         case = await session.get(CaseRow, 1)
         assert case is not None and case.status == "closed" and case.question == REDACTED
-        closed = await session.scalar(select(InteractionRow.detail).where(
-            InteractionRow.kind == EventKind.CASE_CLOSED.value))
+        closed = await session.scalar(
+            select(InteractionRow.detail).where(InteractionRow.kind == EventKind.CASE_CLOSED.value)
+        )
         assert closed == "forgetme"
         # Reports still count her: every event kept, distinct residents unchanged.
-        assert await session.scalar(
-            select(func.count(func.distinct(InteractionRow.resident_id)))
-        ) == residents_before
-        assert await session.scalar(
-            select(func.count()).select_from(InteractionRow)
-        ) > events_before
-        to_her = list(await session.scalars(
-            select(OutboxRow.text).where(OutboxRow.chat_id == GRANNY.chat_id)))
+        assert (
+            await session.scalar(select(func.count(func.distinct(InteractionRow.resident_id))))
+            == residents_before
+        )
+        assert (
+            await session.scalar(select(func.count()).select_from(InteractionRow)) > events_before
+        )
+        to_her = list(
+            await session.scalars(select(OutboxRow.text).where(OutboxRow.chat_id == GRANNY.chat_id))
+        )
         assert len(to_her) == 1 and "已经删除" in to_her[0]  # the rest, pending too, dropped
         assert await session.get(OutboxRow, undelivered.ids[0]) is None
         # The notice in the adviser's chat stays (a reply to it finds the case) without text.
-        notices = list(await session.execute(select(OutboxRow.case_id, OutboxRow.text).where(
-            OutboxRow.chat_id == LI, OutboxRow.case_id == 1)))
+        notices = list(
+            await session.execute(
+                select(OutboxRow.case_id, OutboxRow.text).where(
+                    OutboxRow.chat_id == LI, OutboxRow.case_id == 1
+                )
+            )
+        )
         assert notices and all(text == REDACTED for _, text in notices)
 
 
@@ -167,16 +180,21 @@ def test_months_before(moment: datetime, months: int, expected: datetime) -> Non
 
 
 def test_purge_command_prints_how_many_rows_it_redacted(
-    database_url: str, tmp_path: Path, knowledge: Knowledge,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    tmp_path: Path,
+    knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     async def history() -> None:
         from bot.config import load_settings
 
         settings = load_settings(None, {"DATABASE_URL": database_url}, cwd=tmp_path)
         now = datetime.now(UTC)
-        for moment, person, text in ((now - timedelta(days=800), GRANNY, LAND),
-                                     (now - timedelta(days=10), NEIGHBOUR, "工资拖欠咋办")):
+        for moment, person, text in (
+            (now - timedelta(days=800), GRANNY, LAND),
+            (now - timedelta(days=10), NEIGHBOUR, "工资拖欠咋办"),
+        ):
             services = build_services(settings, knowledge, ManualClock(moment))
             try:
                 await services.desk.ask(person, text)

@@ -39,8 +39,13 @@ def entries(kb: KnowledgeBase) -> tuple[FaqEntry, FaqEntry, FaqEntry]:
 
 
 async def asked(
-    services: Services, clock: ManualClock, at: datetime, person: Person,
-    entry: FaqEntry | None, action: str, reason: str = "no_match",
+    services: Services,
+    clock: ManualClock,
+    at: datetime,
+    person: Person,
+    entry: FaqEntry | None,
+    action: str,
+    reason: str = "no_match",
 ) -> tuple[int, int | None]:
     """Log a matched question as the desk does: (question event id, case id if handed off)."""
     clock.set(at)
@@ -48,10 +53,17 @@ async def asked(
         resident = await uow.residents.get_or_create(person, at)
 
         async def log(kind: EventKind, **fields: Any) -> int:
-            return await uow.interactions.add(Interaction(
-                kind, at, resident_id=resident.id, faq_id=entry.id if entry else None,
-                category=entry.category if entry else None, score=60.0, **fields,
-            ))
+            return await uow.interactions.add(
+                Interaction(
+                    kind,
+                    at,
+                    resident_id=resident.id,
+                    faq_id=entry.id if entry else None,
+                    category=entry.category if entry else None,
+                    score=60.0,
+                    **fields,
+                )
+            )
 
         question = await log(EventKind.QUESTION, detail=action, text=QUESTION_TEXT)
         case_id = None
@@ -62,9 +74,15 @@ async def asked(
         else:
             case = await uow.cases.open(resident.id, QUESTION_TEXT, at, None, 60.0)
             case_id = case.id
-            await uow.interactions.add(Interaction(
-                EventKind.HANDOFF, at, resident_id=resident.id, case_id=case.id, detail=reason,
-            ))
+            await uow.interactions.add(
+                Interaction(
+                    EventKind.HANDOFF,
+                    at,
+                    resident_id=resident.id,
+                    case_id=case.id,
+                    detail=reason,
+                )
+            )
         await uow.commit()
     return question, case_id
 
@@ -77,8 +95,9 @@ async def latest_case(services: Services, person: Person) -> int:
         return case.id
 
 
-async def answer(services: Services, clock: ManualClock, at: datetime, adviser: int,
-                 case_id: int) -> None:
+async def answer(
+    services: Services, clock: ManualClock, at: datetime, adviser: int, case_id: int
+) -> None:
     clock.set(at)
     await services.courier.deliver((await services.staff.answer(adviser, case_id, "答复")).ids)
 
@@ -126,8 +145,9 @@ async def build_history(services: Services, clock: ManualClock) -> None:
     await answer(services, clock, utc(2024, 3, 20, 8), LI, case_c)
     await close(services, clock, utc(2024, 3, 21), case_c)
     # Uncle asks something case-specific (best entry E3): case D, answered only in April.
-    _, case_d = await asked(services, clock, utc(2024, 3, 25, 5), UNCLE, e3, "handoff",
-                            "case_specific")
+    _, case_d = await asked(
+        services, clock, utc(2024, 3, 25, 5), UNCLE, e3, "handoff", "case_specific"
+    )
     assert case_d is not None
     # Aunt sends a photo: case E, closed without an answer.
     clock.set(utc(2024, 3, 28, 1))
@@ -189,11 +209,29 @@ async def test_april_counts_the_boundary_event_and_the_late_answer(
     await build_history(services, clock)
     e1, _, e3 = entries(services.knowledge.kb)
     report = to_json(await services.reports.build(services.reports.period("2024-04")))
-    assert {k: report[k] for k in ("questions", "residents", "faq_answered", "clarified",
-                                   "handed_off", "adviser_answered", "open_at_end",
-                                   "undeliverable", "feedback", "first_response_minutes")} == {
-        "questions": 2, "residents": 2, "faq_answered": 2, "clarified": 0, "handed_off": 0,
-        "adviser_answered": 1, "open_at_end": 0, "undeliverable": 0,
+    assert {
+        k: report[k]
+        for k in (
+            "questions",
+            "residents",
+            "faq_answered",
+            "clarified",
+            "handed_off",
+            "adviser_answered",
+            "open_at_end",
+            "undeliverable",
+            "feedback",
+            "first_response_minutes",
+        )
+    } == {
+        "questions": 2,
+        "residents": 2,
+        "faq_answered": 2,
+        "clarified": 0,
+        "handed_off": 0,
+        "adviser_answered": 1,
+        "open_at_end": 0,
+        "undeliverable": 0,
         "feedback": {"helpful": 0, "not_helpful": 0},
         "first_response_minutes": {"median": 11340.0, "p90": 11340.0, "cases": 1},
     }
@@ -211,16 +249,26 @@ async def test_year_has_twelve_months_and_totals_over_the_year(
     report = to_json(await services.reports.build(services.reports.period("2024")))
     assert report["year"] == "2024" and "month" not in report
     assert [m["month"] for m in report["by_month"]] == [f"2024-{m:02d}" for m in range(1, 13)]
-    per_month = {m["month"]: (m["questions"], m["residents"], m["adviser_answered"],
-                              m["open_at_end"]) for m in report["by_month"]}
+    per_month = {
+        m["month"]: (m["questions"], m["residents"], m["adviser_answered"], m["open_at_end"])
+        for m in report["by_month"]
+    }
     assert per_month["2024-02"] == (1, 1, 0, 0)
     assert per_month["2024-03"] == (7, 3, 3, 1)
     assert per_month["2024-04"] == (2, 2, 1, 0)
-    assert all(v == (0, 0, 0, 0) for k, v in per_month.items() if k not in
-               {"2024-02", "2024-03", "2024-04"})
-    assert (report["questions"], report["residents"], report["faq_answered"],
-            report["handed_off"], report["adviser_answered"], report["open_at_end"]) == (
-        10, 3, 6, 5, 4, 0)
+    assert all(
+        v == (0, 0, 0, 0)
+        for k, v in per_month.items()
+        if k not in {"2024-02", "2024-03", "2024-04"}
+    )
+    assert (
+        report["questions"],
+        report["residents"],
+        report["faq_answered"],
+        report["handed_off"],
+        report["adviser_answered"],
+        report["open_at_end"],
+    ) == (10, 3, 6, 5, 4, 0)
     # 30, 90, 240 and 11340 minutes: median between 90 and 240, p90 interpolated.
     assert report["first_response_minutes"] == {"median": 165.0, "p90": 8010.0, "cases": 4}
     assert report["by_adviser"] == {"张律师": 2, "李律师": 2}

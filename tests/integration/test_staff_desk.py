@@ -41,7 +41,8 @@ async def test_two_advisers_claiming_at_once_exactly_one_wins(services: Services
     case_id = await open_case(services)
     for _ in range(5):  # several rounds, each a fresh case, to give the race a chance
         results = await asyncio.gather(
-            services.staff.claim(LI, case_id), services.staff.claim(ZHANG, case_id),
+            services.staff.claim(LI, case_id),
+            services.staff.claim(ZHANG, case_id),
             return_exceptions=True,
         )
         winners = [r for r in results if not isinstance(r, BaseException)]
@@ -66,7 +67,9 @@ async def test_answer_reaches_the_resident_and_the_adviser_hears_it_arrived(
     assert "&lt;先&gt;" in to_resident[0].text  # HTML escaped
     assert any(m.chat_id == LI and "已送达" in m.text for m in sent)
     assert (await kinds(services))[-3:] == [
-        EventKind.CASE_CLAIMED, EventKind.CASE_ANSWERED, EventKind.ANSWER_DELIVERED
+        EventKind.CASE_CLAIMED,
+        EventKind.CASE_ANSWERED,
+        EventKind.ANSWER_DELIVERED,
     ]
 
 
@@ -116,9 +119,11 @@ async def test_only_the_holder_answers_and_closed_cases_stay_closed(services: Se
 
 async def test_non_staff_are_refused_and_the_attempt_is_logged(services: Services) -> None:
     case_id = await open_case(services)
-    for attempt in (services.staff.claim(GRANNY.user_id, case_id),
-                    services.staff.answer(GRANNY.user_id, case_id, "x"),
-                    services.staff.queue(GRANNY.user_id)):
+    for attempt in (
+        services.staff.claim(GRANNY.user_id, case_id),
+        services.staff.answer(GRANNY.user_id, case_id, "x"),
+        services.staff.queue(GRANNY.user_id),
+    ):
         with pytest.raises(NotAllowed):
             await attempt
     with pytest.raises(NotAllowed):  # office staff see, but do not answer
@@ -145,7 +150,9 @@ async def test_reply_to_a_case_notice_answers_that_case(services: Services) -> N
     async with services.sessions() as session:
         from bot.storage.models import OutboxRow
 
-        message_id = await session.scalar(select(OutboxRow.message_id).where(OutboxRow.id == notice.id))
+        message_id = await session.scalar(
+            select(OutboxRow.message_id).where(OutboxRow.id == notice.id)
+        )
     sent = await run(services, services.staff.answer_reply(LI, LI, int(message_id), "回复你"))
     assert any(m.chat_id == GRANNY.chat_id and "回复你" in m.text for m in sent)
     with pytest.raises(InvalidRequest):

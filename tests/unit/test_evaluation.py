@@ -85,4 +85,4 @@ def test_json_carries_the_summary_and_every_question(evaluation: Evaluation) -> 
     data = evaluation.to_json()
     assert data["summary"]["resolved"] == 3 and data["summary"]["oos_answered"] == 1
     assert data["rates"]["resolved"] == 0.5
-    assert [q["outcome"] for q in data["questions"]][:3] == ["answered", "answered", "wrong"]
+    assert [q["outcome"] for q in data["results"]][:3] == ["answered", "answered", "wrong"]

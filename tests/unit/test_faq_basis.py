@@ -78,7 +78,11 @@ def test_a_missing_article_or_law_is_reported_with_entry_id_and_citation(
     lexicon = {"schema": 1, "synonyms": {"娃": ["孩子"]}}
     problems = basis_problems(library, [("x.yaml", doc), ("lexicon.yaml", lexicon)])
     assert [p.split(": ")[1] for p in problems] == [
-        "too-far", "unknown-law", "alias", "bad-form", "not-a-list"
+        "too-far",
+        "unknown-law",
+        "alias",
+        "bad-form",
+        "not-a-list",
     ]
     assert "x.yaml: too-far: 民法典 第1261条: 民法典 has 1260 articles" in problems
     assert "x.yaml: alias: 反家暴法 第23条: use the short name 反家庭暴力法" in problems

@@ -33,16 +33,36 @@ def library() -> LawLibrary:
 
 # ---------- numerals ----------
 
+
 @pytest.mark.parametrize(
     ("text", "number"),
     [
-        ("一", 1), ("十", 10), ("一十", 10), ("十一", 11), ("二十", 20), ("二十三", 23),
-        ("一百", 100), ("一百零五", 105), ("一百一十", 110), ("二百一十", 210),
-        ("一千", 1000), ("一千零一", 1001), ("一千零一十", 1010), ("一千零十", 1010),
-        ("一千零七十七", 1077), ("一千一百四十二", 1142), ("一千二百六十", 1260),
-        ("九千九百九十九", 9999), ("零", 0),
-        ("两百", 200), ("两千零二十", 2020), ("一〇七七", 1077), ("〇", 0), ("一一", 11),
-        ("一百一", 110), ("一千二", 1200),  # colloquial: the digit counts in the next unit down
+        ("一", 1),
+        ("十", 10),
+        ("一十", 10),
+        ("十一", 11),
+        ("二十", 20),
+        ("二十三", 23),
+        ("一百", 100),
+        ("一百零五", 105),
+        ("一百一十", 110),
+        ("二百一十", 210),
+        ("一千", 1000),
+        ("一千零一", 1001),
+        ("一千零一十", 1010),
+        ("一千零十", 1010),
+        ("一千零七十七", 1077),
+        ("一千一百四十二", 1142),
+        ("一千二百六十", 1260),
+        ("九千九百九十九", 9999),
+        ("零", 0),
+        ("两百", 200),
+        ("两千零二十", 2020),
+        ("一〇七七", 1077),
+        ("〇", 0),
+        ("一一", 11),
+        ("一百一", 110),
+        ("一千二", 1200),  # colloquial: the digit counts in the next unit down
     ],
 )
 def test_chinese_numerals_parse(text: str, number: int) -> None:
@@ -50,8 +70,24 @@ def test_chinese_numerals_parse(text: str, number: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "  ", "abc", "10", "十十", "百", "千", "一二十", "一千零", "零一", "二十零",
-             "一千零零一", "一百千", "第十", "万"]
+    "text",
+    [
+        "",
+        "  ",
+        "abc",
+        "10",
+        "十十",
+        "百",
+        "千",
+        "一二十",
+        "一千零",
+        "零一",
+        "二十零",
+        "一千零零一",
+        "一百千",
+        "第十",
+        "万",
+    ],
 )
 def test_malformed_chinese_numerals_are_rejected(text: str) -> None:
     with pytest.raises(ValueError):
@@ -60,9 +96,20 @@ def test_malformed_chinese_numerals_are_rejected(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("number", "text"),
-    [(1, "一"), (10, "十"), (15, "十五"), (20, "二十"), (101, "一百零一"), (110, "一百一十"),
-     (210, "二百一十"), (1001, "一千零一"), (1010, "一千零一十"), (1077, "一千零七十七"),
-     (1100, "一千一百"), (1260, "一千二百六十")],
+    [
+        (1, "一"),
+        (10, "十"),
+        (15, "十五"),
+        (20, "二十"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (210, "二百一十"),
+        (1001, "一千零一"),
+        (1010, "一千零一十"),
+        (1077, "一千零七十七"),
+        (1100, "一千一百"),
+        (1260, "一千二百六十"),
+    ],
 )
 def test_numbers_are_written_as_in_official_texts(number: int, text: str) -> None:
     assert int_to_chinese(number) == text
@@ -75,6 +122,7 @@ def test_every_number_round_trips() -> None:
 
 
 # ---------- the shipped files ----------
+
 
 @pytest.mark.parametrize("item", INDEX, ids=[i["short"] for i in INDEX])
 def test_every_shipped_law_parses_with_its_declared_article_count(
@@ -174,11 +222,20 @@ def test_citation_heading_and_rendering(library: LawLibrary) -> None:
 
 @pytest.mark.parametrize(
     ("name", "short"),
-    [("民法典", "民法典"), ("中华人民共和国民法典", "民法典"), ("《民法典》", "民法典"),
-     ("反家暴法", "反家庭暴力法"), ("中华人民共和国反家暴法", "反家庭暴力法"),
-     ("反诈法", "反电信网络诈骗法"), ("消法", "消费者权益保护法"), ("老年法", "老年人权益保障法"),
-     ("道交法", "道路交通安全法"), ("个保法", "个人信息保护法"),
-     ("劳动争议解释(一)", "劳动争议解释（一）"), ("工伤保险条例", "工伤保险条例")],
+    [
+        ("民法典", "民法典"),
+        ("中华人民共和国民法典", "民法典"),
+        ("《民法典》", "民法典"),
+        ("反家暴法", "反家庭暴力法"),
+        ("中华人民共和国反家暴法", "反家庭暴力法"),
+        ("反诈法", "反电信网络诈骗法"),
+        ("消法", "消费者权益保护法"),
+        ("老年法", "老年人权益保障法"),
+        ("道交法", "道路交通安全法"),
+        ("个保法", "个人信息保护法"),
+        ("劳动争议解释(一)", "劳动争议解释（一）"),
+        ("工伤保险条例", "工伤保险条例"),
+    ],
 )
 def test_names_residents_use_resolve(library: LawLibrary, name: str, short: str) -> None:
     law = library.resolve_name(name)
@@ -203,6 +260,7 @@ def test_a_name_shared_by_two_laws_is_refused() -> None:
 
 # ---------- malformed files ----------
 
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -223,7 +281,9 @@ def test_malformed_law_text_is_reported_with_its_line(text: str, message: str) -
 def test_loader_names_the_broken_file(tmp_path: Path) -> None:
     (tmp_path / "index.yaml").write_text(
         "schema: 1\nlaws:\n  - {short: 甲法, file: a.md, title: 甲法}\n"
-        "  - {short: 乙法, file: b.md, title: 乙法}\n", encoding="utf-8")
+        "  - {short: 乙法, file: b.md, title: 乙法}\n",
+        encoding="utf-8",
+    )
     (tmp_path / "a.md").write_text("# 甲法\n\n第一条 甲。\n", encoding="utf-8")
     (tmp_path / "b.md").write_text("# 乙法\n\n第二条 乙。\n", encoding="utf-8")
     with pytest.raises(LawFileError, match=r"b\.md: line 3"):
@@ -237,10 +297,13 @@ def test_loader_names_the_broken_file(tmp_path: Path) -> None:
 
 # ---------- citations and residents' queries ----------
 
+
 @pytest.mark.parametrize(
     ("text", "citation"),
-    [("民法典 第1077条", Citation("民法典", 1077)),
-     ("劳动争议解释（一） 第15条", Citation("劳动争议解释（一）", 15))],
+    [
+        ("民法典 第1077条", Citation("民法典", 1077)),
+        ("劳动争议解释（一） 第15条", Citation("劳动争议解释（一）", 15)),
+    ],
 )
 def test_citations_parse(text: str, citation: Citation) -> None:
     assert parse_citation(text) == citation
@@ -249,8 +312,18 @@ def test_citations_parse(text: str, citation: Citation) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "民法典", "民法典第1077条", "民法典  第1077条", "民法典 1077", "民法典 第一千零七十七条",
-     "民法典 第0条", "民法典 第01条", "民法典 第1077条 ", "第1077条"],
+    [
+        "",
+        "民法典",
+        "民法典第1077条",
+        "民法典  第1077条",
+        "民法典 1077",
+        "民法典 第一千零七十七条",
+        "民法典 第0条",
+        "民法典 第01条",
+        "民法典 第1077条 ",
+        "第1077条",
+    ],
 )
 def test_bad_citations_raise_a_clear_error(text: str) -> None:
     with pytest.raises(ValueError, match="民法典 第1077条"):  # the message shows the right form
@@ -293,15 +366,33 @@ def test_article_requests_are_recognised(
 
 @pytest.mark.parametrize(
     "text",
-    ["借钱不还怎么办", "我借了他5000", "我借了他5000块钱", "5000元", "他欠我三万", "我今年65岁",
-     "2023年借的钱还没还", "离婚冷静期多少天", "第一次来，想问问", "民法典", "民法典是什么",
-     "民法典第1077条和第1078条", "借了5000按民法典怎么算", "第0条", "两", "十", "", "   "],
+    [
+        "借钱不还怎么办",
+        "我借了他5000",
+        "我借了他5000块钱",
+        "5000元",
+        "他欠我三万",
+        "我今年65岁",
+        "2023年借的钱还没还",
+        "离婚冷静期多少天",
+        "第一次来，想问问",
+        "民法典",
+        "民法典是什么",
+        "民法典第1077条和第1078条",
+        "借了5000按民法典怎么算",
+        "第0条",
+        "两",
+        "十",
+        "",
+        "   ",
+    ],
 )
 def test_ordinary_messages_are_not_article_requests(text: str) -> None:
     assert parse_article_query(text) is None
 
 
 # ---------- splitting long texts for messages ----------
+
 
 def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2

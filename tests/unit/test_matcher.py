@@ -106,6 +106,11 @@ def test_long_stories_find_the_question_at_the_end(
         ("好的，明白了", "acknowledgement"),
         ("👍", "acknowledgement"),
         ("拜拜", "farewell"),
+        # typed by voice or pinyin input: small talk that sounds right but is spelt wrong
+        ("泥好", "greeting"),
+        ("你号，在吗", "greeting"),
+        ("写写律师", "thanks"),
+        ("拜白", "farewell"),
     ],
 )
 def test_small_talk_is_recognised_and_never_handed_off(
@@ -114,6 +119,28 @@ def test_small_talk_is_recognised_and_never_handed_off(
     result = matcher.match(query)
     assert result.action is Action.SMALLTALK
     assert result.smalltalk == kind
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("离昏", "离婚"),  # the FAQ holds 离昏 in one entry's alternate: it must not win on that
+        ("一嘱", "遗嘱"),
+        ("冷尽期有多长", "冷静期有多长"),
+        ("被人在群里遭谣", "被人在群里造谣"),
+        ("交通事胡咋赔", "交通事故咋赔"),  # one letter of pinyin apart (hu/gu) in a long word
+        ("想申请法律原助", "想申请法律援助"),
+    ],
+)
+def test_a_misspelt_word_gets_the_reply_of_the_word_it_stands_for(
+    matcher: Matcher, typo: str, word: str
+) -> None:
+    assert matcher.match(typo) == matcher.match(word)
+
+
+def test_a_word_that_only_sounds_like_another_is_not_rewritten(matcher: Matcher) -> None:
+    # 转钱 (transfer money) sounds like 赚钱 (earn money); both are ordinary words here
+    assert matcher.match("对方让我赶紧转钱") != matcher.match("对方让我赶紧赚钱")
 
 
 @pytest.mark.parametrize(
@@ -151,14 +178,14 @@ def test_case_specific_requests_always_go_to_a_person(matcher: Matcher, query: s
     assert result.reason == "case_specific"
 
 
-@pytest.mark.parametrize(("query", "family"), [("遗嘱", "will-"), ("离昏", "divorce-")])
+@pytest.mark.parametrize(("query", "subject"), [("遗嘱", "遗嘱"), ("离昏", "离婚")])
 def test_vague_questions_offer_only_plausible_choices(
-    matcher: Matcher, query: str, family: str
+    matcher: Matcher, query: str, subject: str
 ) -> None:
     result = matcher.match(query)
     assert result.action is Action.CLARIFY
     assert 2 <= len(result.candidates) <= 3
-    assert _offered(result)[0].startswith(family)
+    assert all(subject in c.question for c in result.candidates)  # every choice is about it
     t = matcher.thresholds
     assert all(c.score >= max(t.clarify, result.score - 2 * t.margin) for c in result.candidates)
 

@@ -141,24 +141,48 @@ def test_only_the_ranks_the_percentiles_need_are_asked_for() -> None:
     assert ranks == {0: [1, 2], 2: [1, 2, 3], 3: [0]}  # 4 values: median 1..2, p90 at 2.7
     values = {(0, 1): 90.0, (0, 2): 240.0, (2, 1): 2.0, (2, 2): 3.0, (2, 3): 4.0, (3, 0): 7.04}
     assert response_times(counts, values) == [
-        ResponseTimes(3, 90.0, 210.0), ResponseTimes(), ResponseTimes(4, 2.5, 3.7),
+        ResponseTimes(3, 90.0, 210.0),
+        ResponseTimes(),
+        ResponseTimes(4, 2.5, 3.7),
         ResponseTimes(1, 7.0, 7.0),
     ]
 
 
 def test_figures_and_json_keep_the_contract() -> None:
     counts = BucketCounts(questions=4, media_handoffs=1, handed_off=2, helpful=1)
-    f = figures(counts, residents=3, answered=1, open_at_end=1,
-                response=ResponseTimes(2, 15.0, 19.0))
-    assert f == Figures(questions=5, residents=3, handed_off=2, adviser_answered=1,
-                        open_at_end=1, helpful=1, response_median=15.0, response_p90=19.0,
-                        response_cases=2)
+    f = figures(
+        counts, residents=3, answered=1, open_at_end=1, response=ResponseTimes(2, 15.0, 19.0)
+    )
+    assert f == Figures(
+        questions=5,
+        residents=3,
+        handed_off=2,
+        adviser_answered=1,
+        open_at_end=1,
+        helpful=1,
+        response_median=15.0,
+        response_p90=19.0,
+        response_cases=2,
+    )
     report = MonthlyReport(Period(2024, 4, SHANGHAI), f, (), (), (), ())
     data = to_json(report)
     assert set(data) >= {
-        "month", "timezone", "questions", "residents", "faq_answered", "clarified", "handed_off",
-        "adviser_answered", "open_at_end", "undeliverable", "feedback",
-        "first_response_minutes", "by_category", "by_day", "by_adviser", "top_entries",
+        "month",
+        "timezone",
+        "questions",
+        "residents",
+        "faq_answered",
+        "clarified",
+        "handed_off",
+        "adviser_answered",
+        "open_at_end",
+        "undeliverable",
+        "feedback",
+        "first_response_minutes",
+        "by_category",
+        "by_day",
+        "by_adviser",
+        "top_entries",
     }
     assert data["month"] == "2024-04" and data["timezone"] == "Asia/Shanghai"
     assert data["feedback"] == {"helpful": 1, "not_helpful": 0}

@@ -54,7 +54,11 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None]]:
     """Every handler, in the order PTB tries them (the first match wins within group 0)."""
-    is_staff = filters.User(user_id=staff_ids, allow_empty=False) if staff_ids else filters.User(user_id=[0])
+    is_staff = (
+        filters.User(user_id=staff_ids, allow_empty=False)
+        if staff_ids
+        else filters.User(user_id=[0])
+    )
     return [
         # Staff commands are open to everyone: the use case checks the role, refuses politely
         # and logs the attempt.
@@ -69,7 +73,9 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         # An adviser replying to a case notification answers the resident.
         MessageHandler(PRIVATE & is_staff & filters.REPLY & ~filters.COMMAND, staff.reply),
         # Staff writing anything else gets a reminder of how to answer.
-        MessageHandler(PRIVATE & is_staff & ~filters.COMMAND & filters.UpdateType.MESSAGE, staff.hint),
+        MessageHandler(
+            PRIVATE & is_staff & ~filters.COMMAND & filters.UpdateType.MESSAGE, staff.hint
+        ),
         # Residents' commands. Only private chats: in groups the bot stays silent.
         CommandHandler("start", resident.start, filters=PRIVATE),
         CommandHandler("help", resident.help_command, filters=PRIVATE),
@@ -81,8 +87,9 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         MessageHandler(PRIVATE & filters.TEXT & filters.UpdateType.MESSAGE, resident.text),
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.media),
         # A resident who corrects a message gets the corrected one answered (and logged).
-        MessageHandler(PRIVATE & ~is_staff & filters.TEXT & filters.UpdateType.EDITED_MESSAGE,
-                       resident.text),
+        MessageHandler(
+            PRIVATE & ~is_staff & filters.TEXT & filters.UpdateType.EDITED_MESSAGE, resident.text
+        ),
         CallbackQueryHandler(privacy.button, pattern=r"^forget:"),
         # Buttons last: staff patterns (claim) are registered before the resident catch-all.
         CallbackQueryHandler(resident.button),

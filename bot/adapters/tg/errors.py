@@ -39,7 +39,11 @@ def explain(error: DeskError) -> str:
 async def on_error(update: object, context: DeskContext) -> None:
     """Log the failure with its traceback and tell the sender politely."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+    if (
+        isinstance(update, Update)
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
         try:
             await context.bot.send_message(update.effective_chat.id, SORRY)
         except Exception:  # the apology itself failed; the log above has the cause

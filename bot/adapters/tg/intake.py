@@ -114,8 +114,14 @@ class Intake:
         self.inbox = SqlInbox(services.uow)
         self.stats = IntakeStats()
         self._processor = ChatOrderedProcessor(self.policy.concurrency)
-        self._runner = UpdateRunner(application, self.inbox, services.clock, self.policy.retry,
-                                    self.count, lambda: services.courier.flush())
+        self._runner = UpdateRunner(
+            application,
+            self.inbox,
+            services.clock,
+            self.policy.retry,
+            self.count,
+            lambda: services.courier.flush(),
+        )
         self._stopping = asyncio.Event()
         self._changed = asyncio.Condition()
         self._poller: asyncio.Task[None] | None = None
@@ -153,7 +159,9 @@ class Intake:
         return self._poller
 
     async def wait_until(
-        self, predicate: Callable[[IntakeStats], bool], timeout: float = 10.0  # noqa: ASYNC109
+        self,
+        predicate: Callable[[IntakeStats], bool],
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> None:
         """Until the counters satisfy ``predicate`` (for health checks, benchmarks and tests)."""
         async with asyncio.timeout(timeout), self._changed:
@@ -172,10 +180,14 @@ class Intake:
         while not self._stopping.is_set():
             try:
                 await self._unless_stopped(self._processor.wait_for_room(policy.max_backlog))
-                updates = await self._unless_stopped(self.application.bot.get_updates(
-                    offset=offset, timeout=policy.poll_timeout, read_timeout=policy.read_slack,
-                    allowed_updates=Update.ALL_TYPES,
-                ))
+                updates = await self._unless_stopped(
+                    self.application.bot.get_updates(
+                        offset=offset,
+                        timeout=policy.poll_timeout,
+                        read_timeout=policy.read_slack,
+                        allowed_updates=Update.ALL_TYPES,
+                    )
+                )
             except _Stopping:
                 break
             except InvalidToken:
@@ -184,10 +196,13 @@ class Intake:
             except TelegramError as exc:  # network loss, timeouts, 5xx, 429, 409
                 failures += 1
                 await self.count("poll_errors")
-                delay = max(backoff(failures, policy.poll_backoff_base, policy.poll_backoff_cap),
-                            retry_after(exc))
-                log.warning("getUpdates failed (%s, %d in a row); next try in %.1fs",
-                            exc, failures, delay)
+                delay = max(
+                    backoff(failures, policy.poll_backoff_base, policy.poll_backoff_cap),
+                    retry_after(exc),
+                )
+                log.warning(
+                    "getUpdates failed (%s, %d in a row); next try in %.1fs", exc, failures, delay
+                )
                 await self._pause(delay)
                 continue
             if failures:
@@ -235,8 +250,12 @@ class Intake:
         except DATABASE_ERRORS as exc:
             placeholder = InboxItem(item.update_id, item.chat_id, {"update_id": item.update_id})
             fresh = await self.inbox.store([placeholder], self.now())  # raises if it is away
-            log.error("update %s refused by the database (%r), kept as a placeholder: %.2000r",
-                      item.update_id, exc, item.payload)
+            log.error(
+                "update %s refused by the database (%r), kept as a placeholder: %.2000r",
+                item.update_id,
+                exc,
+                item.payload,
+            )
             return fresh
 
     async def _confirm(self, offset: int | None) -> None:

@@ -48,9 +48,12 @@ async def purge(context: DeskContext) -> None:
 
 def schedule(job_queue: JobQueue, now: datetime) -> None:  # type: ignore[type-arg]
     job_queue.run_repeating(remind, interval=TICK_SECONDS, first=TICK_SECONDS, name="remind")
-    job_queue.run_repeating(digest, interval=TICK_SECONDS, first=TICK_SECONDS, data=now,
-                            name="digest")
-    job_queue.run_repeating(retry_outbox, interval=OUTBOX_RETRY_SECONDS,
-                            first=OUTBOX_RETRY_SECONDS, name="outbox")
-    job_queue.run_repeating(purge, interval=PURGE_EVERY_SECONDS, first=PURGE_FIRST_SECONDS,
-                            name="purge")
+    job_queue.run_repeating(
+        digest, interval=TICK_SECONDS, first=TICK_SECONDS, data=now, name="digest"
+    )
+    job_queue.run_repeating(
+        retry_outbox, interval=OUTBOX_RETRY_SECONDS, first=OUTBOX_RETRY_SECONDS, name="outbox"
+    )
+    job_queue.run_repeating(
+        purge, interval=PURGE_EVERY_SECONDS, first=PURGE_FIRST_SECONDS, name="purge"
+    )

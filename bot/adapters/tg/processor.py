@@ -163,8 +163,11 @@ async def hold_for_retry(update: object, context: DeskContext) -> None:
     if isinstance(context.error, AlreadyProcessed):
         raise ApplicationHandlerStop
     if ticket.committed:
-        log.warning("update %s failed after its effects were committed; replies stay in the "
-                    "outbox", ticket.update_id, exc_info=context.error)
+        log.warning(
+            "update %s failed after its effects were committed; replies stay in the outbox",
+            ticket.update_id,
+            exc_info=context.error,
+        )
         raise ApplicationHandlerStop
     if not ticket.last_try and not is_permanent(context.error):
         log.warning("update %s failed (%r); it will be retried", ticket.update_id, context.error)
@@ -179,8 +182,13 @@ class UpdateRunner:
     """Runs the PTB handlers on stored updates and settles their inbox rows."""
 
     def __init__(
-        self, application: DeskApplication, inbox: SqlInbox, clock: Clock, retry: RetryPolicy,
-        count: Counter, flush_outbox: Callable[[], Awaitable[object]],
+        self,
+        application: DeskApplication,
+        inbox: SqlInbox,
+        clock: Clock,
+        retry: RetryPolicy,
+        count: Counter,
+        flush_outbox: Callable[[], Awaitable[object]],
     ) -> None:
         self.application, self.inbox, self.clock, self.retry = application, inbox, clock, retry
         self.count, self._flush_outbox = count, flush_outbox

@@ -51,20 +51,25 @@ class TelegramTransport:
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             sent = await self._bot.send_message(
-                message.chat_id, chunk, parse_mode=ParseMode.HTML,
+                message.chat_id,
+                chunk,
+                parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons) if last else None,
             )
             first = first or sent
         assert first is not None
         if message.media is not None and message.media.file_id:
-            await self._send_media(message.chat_id, message.media.kind, message.media.file_id,
-                                   first.message_id)
+            await self._send_media(
+                message.chat_id, message.media.kind, message.media.file_id, first.message_id
+            )
         return first
 
     async def _send_media(self, chat_id: int, kind: str, file_id: str, reply_to: int) -> None:
         senders = {
-            "voice": self._bot.send_voice, "audio": self._bot.send_audio,
-            "photo": self._bot.send_photo, "video": self._bot.send_video,
+            "voice": self._bot.send_voice,
+            "audio": self._bot.send_audio,
+            "photo": self._bot.send_photo,
+            "video": self._bot.send_video,
             "video_note": self._bot.send_video_note,
         }
         send = senders.get(kind, self._bot.send_document)

@@ -8,6 +8,8 @@ A :class:`Lexicon` is plain data (loaded from ``faq/lexicon.yaml`` by ``bot.stor
 * ``stop_words`` – tokens dropped after segmentation (的, 了, 俺 …);
 * ``user_words`` – extra jieba dictionary words (legal terms, regional words), optional frequency;
 * ``smalltalk`` – per kind (greeting, thanks, …) regular expressions that match a whole clause;
+* ``smalltalk_sounds`` – per kind, plain phrases (你好, 谢谢 …): a short clause that sounds like one
+  of them (泥好, 写写: typos of voice and pinyin input) is small talk of that kind;
 * ``case_specific`` – regular expressions that mark a request about one concrete case (案号, 帮我写
   起诉状 …), which always goes to a human;
 * ``protected`` – words that must stay whole (never split by jieba, never rewritten by synonyms).
@@ -47,6 +49,7 @@ class Lexicon:
     stop_words: frozenset[str] = frozenset()
     user_words: tuple[UserWord, ...] = ()
     smalltalk: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, patterns)
+    smalltalk_sounds: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, phrases)
     case_specific: tuple[str, ...] = ()
     protected: frozenset[str] = frozenset()
     _synonym_map: dict[str, str] = field(init=False, repr=False, compare=False)

@@ -1,191 +1,67 @@
 """Match a resident's question to FAQ entries and decide what to do with it.
 
-Channels, each 0–1, fused by a weighted mean (shared/design/MATCHING.md, re-measured on the
-development questions): per phrasing, character uni+bigram TF-IDF cosine, the IDF-weighted share
-of the phrasing's character grams found in the question ("covered": 1.0 when the phrasing sits
-inside a long story) and the same share on fuzzy-pinyin grams (catches 善养费≈赡养费); per entry
-(all its phrasings as one document), BM25-saturated IDF-weighted coverage of the question's words.
-An entry scores its best phrasing; a long story is scored on its last clauses (up to a limit) and
-on its last two clauses, and the best view wins. Then three bands: answer, clarify (offer the
-plausible choices), hand off. Small talk is recognised before matching; case-specific requests are
-always handed off. Plain ``fuzz.ratio`` channels were measured too and lowered the separation
-between right and wrong answers, so they are not part of the fusion.
+Reading: the message is cut into clauses; small talk is recognised clause by clause (lexicon
+patterns, or the sound of a short clause, see ``smalltalk``); the rest is normalised (``normalize``)
+and its typos are repaired against the FAQ's vocabulary (``repair``). That vocabulary reads the
+FAQ's own typo alternates (善养费咋要) as the words their entry uses elsewhere (赡养费), so the
+question 善养费 is repaired and gets the reply of 赡养费; the phrasings are indexed as written
+(indexing them repaired was measured and lost 1.4–2 points of direct answers: short alternates
+such as 一嘱怎么立 became generic phrasings competing with other entries). A long story is read
+from its end, up to a limit.
+
+Scoring, per entry, each channel 0–1, fused by a weighted mean (``WEIGHTS``, measured on the
+development questions with ``legaldesk faq eval``):
+
+* ``ccos`` – character uni+bigram TF-IDF cosine to the entry's best phrasing;
+* ``crev`` – IDF-weighted share of that phrasing's character grams found in the question
+  (1.0 when the phrasing sits inside a long story);
+* ``prev`` – the same share on fuzzy-pinyin grams (catches homophones the repair left alone);
+* ``cov`` – BM25-saturated, IDF-weighted share of the question's words covered by the entry (all
+  its phrasings as one document);
+* ``ratio`` – ``rapidfuzz.fuzz.ratio`` between the question's word sequence and the entry's best
+  phrasing, one private-use character per word (rapidfuzz's C++ path, word order counts), computed
+  for the ``_SHORTLIST`` entries the other channels rank highest (0 for the rest).
+
+Measured on the development questions and on copies of them with one homophone typo each:
+``fuzz.ratio`` on word sequences separates right from wrong answers better than on the canonical
+string or on pinyin syllables (both tried, also together); computed for a shortlist of 10, 20, 50
+or all entries it ranks the same. The first three channels are summed in one pass over one
+inverted index (``index.PhrasingIndex``).
+
+A long story is also scored on its last two clauses and the better view wins. Then three bands:
+answer, clarify (offer the plausible choices), hand off. A one-word question that several entries
+use is clarified when more than one of them is plausible (遗嘱 alone does not say which will
+question); case-specific requests are always handed off.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
 from bot.core.faq import KnowledgeBase
+from bot.core.matching.index import EntryCoverage, PhrasingIndex, TokenSequences
 from bot.core.matching.lexicon import Lexicon
 from bot.core.matching.normalize import Analysis, Normalizer, clauses
+from bot.core.matching.repair import TokenRepair
+from bot.core.matching.results import Action, Candidate, MatchResult, Thresholds
+from bot.core.matching.smalltalk import SmallTalk, first_kind
 
-_SMALLTALK_PRIORITY = ("bot_question", "thanks", "farewell", "acknowledgement", "greeting")
-_BM25_K1, _BM25_B = 1.2, 0.75
+__all__ = ["WEIGHTS", "Action", "Candidate", "MatchResult", "Matcher", "Thresholds"]
+
 _WHOLE_CHARS = 60  # a long story is scored on its last clauses up to this many canonical chars
 _SHORT_CHARS = 80  # longer than this, the last two clauses are scored on their own as well
 _MAX_INPUT = 1000  # only the last this many characters of a message are read
 _MAX_CHOICES = 3
-_SMALLTALK_CHARS = 24  # a clause longer than this is never small talk alone
 _TOP = 8
+_SHORTLIST = 20  # entries that get the fuzz.ratio channel (measured: 10 ranks like all of them)
+_COMMON_FREQ = 100  # a jieba word this frequent is never taken for a typo
 # Channel weights of the fusion, measured on the development questions.
-WEIGHTS = {"ccos": 1.0, "crev": 1.0, "prev": 1.0, "cov": 2.0}
-
-
-class Action(StrEnum):
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    HANDOFF = "handoff"
-    SMALLTALK = "smalltalk"
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Score bands on a 0–100 scale: answer ≥ ``answer``; clarify ≥ ``clarify``; else hand off.
-
-    ``margin``: if the runner-up is within this many points of the best, ask instead of answering.
-    """
-
-    answer: float = 30.0
-    clarify: float = 22.0
-    margin: float = 10.0
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.clarify <= self.answer <= 100:
-            raise ValueError("thresholds need 0 <= clarify <= answer <= 100")
-        if not 0 <= self.margin <= 100:
-            raise ValueError("margin must be between 0 and 100")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    faq_id: str
-    question: str
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class MatchResult:
-    """What to do with one message.
-
-    ``candidates``: the plausible entries, best first (at most three); ``best``: the top-scoring
-    entry whatever the action (for logs and reviews), None when nothing was compared;
-    ``smalltalk``: the kind for small talk; ``reason``: why it was handed off or not matched
-    ("case_specific", "no_match", "empty").
-    """
-
-    action: Action
-    candidates: tuple[Candidate, ...] = ()
-    best: Candidate | None = None
-    score: float = 0.0
-    smalltalk: str | None = None
-    reason: str | None = None
-
-
-def _alternation(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
-    """One pattern matching wherever any of ``patterns`` does (never matches when empty)."""
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)")
-
-
-def _grams(text: str) -> Counter[str]:
-    grams = Counter(text)
-    grams.update(text[i : i + 2] for i in range(len(text) - 1))
-    return grams
-
-
-class _Postings:
-    """An inverted index: key → (rows, first weights, second weights) as numpy arrays."""
-
-    def __init__(self, rows: int, table: dict[str, list[tuple[int, float, float]]]) -> None:
-        self.rows = rows
-        self.lists: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for key, items in table.items():
-            ids, first, second = zip(*items, strict=True)
-            self.lists[key] = (np.asarray(ids, np.intp), np.asarray(first), np.asarray(second))
-
-    def sums(
-        self, keys: Sequence[str], factors: Sequence[float] | None, second: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per row: Σ factor·first (if ``factors``) and Σ second (if ``second``) over the keys."""
-        zero: np.ndarray = np.zeros(self.rows)
-        lists = [self.lists[k] for k in keys]
-        if not lists:
-            return zero, zero
-        ids = np.concatenate([p[0] for p in lists])
-        out_first: np.ndarray = zero
-        out_second: np.ndarray = zero
-        if factors is not None:
-            scale = np.repeat(np.asarray(factors), [len(p[0]) for p in lists])
-            weights = np.concatenate([p[1] for p in lists]) * scale
-            out_first = np.bincount(ids, weights, minlength=self.rows)
-        if second:
-            weights = np.concatenate([p[2] for p in lists])
-            out_second = np.bincount(ids, weights, minlength=self.rows)
-        return out_first, out_second
-
-
-class _Grams:
-    """Character uni+bigrams of every phrasing: TF-IDF cosine and IDF-weighted "covered" share."""
-
-    def __init__(self, texts: list[str]) -> None:
-        counts = [_grams(t) for t in texts]
-        df: Counter[str] = Counter()
-        for c in counts:
-            df.update(c.keys())
-        n = len(texts)
-        self.idf = {g: math.log((n + 1) / (d + 1)) + 1.0 for g, d in df.items()}
-        self.unseen = math.log(n + 1) + 1.0
-        table: dict[str, list[tuple[int, float, float]]] = {}
-        for i, c in enumerate(counts):
-            vec = {g: tf * self.idf[g] for g, tf in c.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            total = sum(self.idf[g] for g in c) or 1.0
-            for g, v in vec.items():
-                table.setdefault(g, []).append((i, v / norm, self.idf[g] / total))
-        self.postings = _Postings(n, table)
-
-    def scores(self, text: str, cosine: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """(cosine, covered) for every phrasing; the cosine is zeros unless asked for."""
-        grams = _grams(text)
-        keys = [g for g in grams if g in self.idf]
-        if not cosine:
-            return self.postings.sums(keys, None, True)
-        vec = {g: tf * self.idf.get(g, self.unseen) for g, tf in grams.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return self.postings.sums(keys, [vec[g] / norm for g in keys], True)
-
-
-class _Coverage:
-    """BM25 with one document per entry, as the IDF-weighted share of the query's words covered."""
-
-    def __init__(self, docs: list[list[str]]) -> None:
-        n = len(docs)
-        df: Counter[str] = Counter()
-        for d in docs:
-            df.update(set(d))
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.unseen = math.log(1 + (n + 0.5) / 0.5)
-        avgdl = sum(len(d) for d in docs) / max(n, 1) or 1.0
-        table: dict[str, list[tuple[int, float, float]]] = {}
-        for e, d in enumerate(docs):
-            norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(d) / avgdl)
-            for t, tf in Counter(d).items():
-                sat = tf * (_BM25_K1 + 1) / (tf + norm) / (_BM25_K1 + 1)
-                table.setdefault(t, []).append((e, self.idf[t] * sat, 0.0))
-        self.postings = _Postings(n, table)
-
-    def score(self, terms: Iterable[str]) -> np.ndarray:
-        unique = sorted(set(terms))
-        total = sum(self.idf.get(t, self.unseen) for t in unique) or 1.0
-        keys = [t for t in unique if t in self.idf]
-        return self.postings.sums(keys, [1 / total] * len(keys), False)[0]
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {"ccos": 1.0, "crev": 1.0, "prev": 1.0, "cov": 2.0, "ratio": 1.5}
+)
 
 
 class Matcher:
@@ -193,30 +69,50 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
-        self.normalizer = Normalizer(lexicon)
-        self._smalltalk = lexicon.smalltalk_patterns()
-        self._any_smalltalk = _alternation(p for _, p in self._smalltalk)
-        self._any_greeting = _alternation(p for k, p in self._smalltalk if k == "greeting")
+        self.normalizer = normalizer = Normalizer(lexicon)
+        self._smalltalk = SmallTalk(lexicon)
         self._case = lexicon.case_specific_pattern()
-        self._particles = "".join(sorted(w for w in lexicon.stop_words if len(w) == 1))
         self._entries = kb.entries
-        owner: list[int] = []
+        self._repair = TokenRepair(
+            lexicon.stop_words,
+            lexicon.protected,
+            lambda word: normalizer.is_common_word(word, _COMMON_FREQ),
+        )
+        pieces = [[normalizer.pieces(clauses(p)) for p in entry.phrasings] for entry in kb.entries]
+        # the FAQ's words, its own typo alternates read as the words they stand for (善养费 →
+        # 赡养费): a typo there must not make 善 a word the FAQ knows
+        vocabulary = {
+            w
+            for entry in pieces
+            for ws in self._repair.within_entry([ws for phrasing in entry for ws in phrasing])
+            for w in ws
+        }
+        known = {*lexicon.stop_words, *lexicon.synonym_map, *lexicon.protected}
+        known.update(w.word for w in lexicon.dictionary_words())
+        self._repair.learn(vocabulary, known)
+        self._vocabulary = frozenset(vocabulary)
         analyses: list[Analysis] = []
         docs: list[list[str]] = [[] for _ in kb.entries]
-        for e, entry in enumerate(kb.entries):
-            for phrasing in entry.phrasings:
-                a = self.normalizer.analyze(phrasing)
+        bounds = np.zeros(len(kb.entries) + 1, dtype=np.int64)
+        for e, entry_pieces in enumerate(pieces):
+            for phrasing in entry_pieces:
+                a = normalizer.analyze_tokens(normalizer.finish(phrasing))
                 if a.canon:
-                    owner.append(e)
                     analyses.append(a)
                     docs[e].extend(a.terms)
-        # phrasings are in entry order: entry e owns rows starts[k]..; empty entries score 0
-        starts = {e: i for i, e in reversed(list(enumerate(owner)))}
-        self._filled = np.asarray(sorted(starts), dtype=np.int64)
-        self._starts = np.asarray([starts[e] for e in sorted(starts)], dtype=np.int64)
-        self._chars = _Grams([a.canon for a in analyses])
-        self._sounds = _Grams([a.pinyin for a in analyses])
-        self._coverage = _Coverage(docs)
+            bounds[e + 1] = len(analyses)
+        # phrasings are in entry order: entry e owns rows bounds[e]..bounds[e+1]
+        self._filled = np.flatnonzero(bounds[1:] > bounds[:-1])
+        self._starts = bounds[:-1][self._filled]
+        self._phrasings = PhrasingIndex(
+            [a.canon for a in analyses],
+            [a.pinyin for a in analyses],
+            WEIGHTS["ccos"],
+            WEIGHTS["crev"],
+            WEIGHTS["prev"],
+        )
+        self._coverage = EntryCoverage(docs)
+        self._sequences = TokenSequences([a.tokens for a in analyses], bounds.tolist())
 
     def match(self, text: str) -> MatchResult:
         """Decide what to do with one message (any Unicode text)."""
@@ -227,17 +123,17 @@ class Matcher:
         kinds, tokens_by_clause = self._read(parts)
         if not tokens_by_clause:
             if kinds and not case_specific:
-                kind = min(kinds, key=_SMALLTALK_PRIORITY.index)
-                return MatchResult(Action.SMALLTALK, smalltalk=kind)
+                return MatchResult(Action.SMALLTALK, smalltalk=first_kind(kinds))
             reason = "case_specific" if case_specific else "empty"
             return MatchResult(Action.HANDOFF, reason=reason)
-        ranked = self._rank(tokens_by_clause)
+        views = self._views(tokens_by_clause)
+        ranked = self._rank(views)
         best = ranked[0] if ranked else None
         score = best.score if best else 0.0
         plausible = self._plausible(ranked)
         if case_specific:
             return MatchResult(Action.HANDOFF, plausible, best, score, reason="case_specific")
-        return self._decide(ranked, plausible, best, score)
+        return self._decide(ranked, plausible, best, score, self._one_shared_word(views))
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
         """Small-talk kinds and the tokens of the other clauses, read from the end of the text
@@ -246,10 +142,14 @@ class Matcher:
         tokens_by_clause: list[tuple[str, ...]] = []
         length = 0
         for part in reversed(parts):
-            kind, remainder = self._smalltalk_clause(part)
+            kind, remainder = self._smalltalk.read(part)
+            if remainder and (sound := self._sounds_like(remainder)):
+                kind, remainder = kind or sound, ""
             if kind:
                 kinds.append(kind)
-            tokens = self.normalizer.tokens_of_clauses([remainder]) if remainder else ()
+            tokens = (
+                self.normalizer.tokens_of_clauses([remainder], self._repair) if remainder else ()
+            )
             if tokens:
                 tokens_by_clause.insert(0, tokens)
                 length += sum(map(len, tokens))
@@ -257,18 +157,37 @@ class Matcher:
                     break
         return kinds, tokens_by_clause
 
+    def _sounds_like(self, clause: str) -> str | None:
+        """The small-talk kind a short clause sounds like, unless it holds a word of the FAQ."""
+        found = self._smalltalk.sounds_like(clause)
+        if found is None:
+            return None
+        kind, phrase = found
+        words = [w for piece in self.normalizer.pieces([clause]) for w in piece]
+        if any(len(w) > 1 and w in self._vocabulary and w not in phrase for w in words):
+            return None
+        return kind
+
+    def _one_shared_word(self, views: list[tuple[str, ...]]) -> bool:
+        """Whether the question is one word that several entries use (遗嘱): it says too little."""
+        if len(views) != 1 or len(set(views[0])) != 1:
+            return False
+        return self._coverage.entries_with(views[0][0]) > 1
+
     def _decide(
         self,
         ranked: list[Candidate],
         plausible: tuple[Candidate, ...],
         best: Candidate | None,
         score: float,
+        vague: bool,
     ) -> MatchResult:
         t = self.thresholds
         if best is None or score < t.clarify:
             return MatchResult(Action.HANDOFF, (), best, score, reason="no_match")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if score >= t.answer and (score - runner_up >= t.margin or runner_up < t.clarify):
+        clear = score - runner_up >= t.margin or runner_up < t.clarify
+        if score >= t.answer and clear and not (vague and len(plausible) > 1):
             return MatchResult(Action.ANSWER, plausible, best, score)
         return MatchResult(Action.CLARIFY, plausible, best, score)
 
@@ -277,36 +196,6 @@ class Matcher:
             return ()
         floor = max(self.thresholds.clarify, ranked[0].score - 2 * self.thresholds.margin)
         return tuple(c for c in ranked[:_MAX_CHOICES] if c.score >= floor)
-
-    def _smalltalk_clause(self, clause: str) -> tuple[str | None, str]:
-        """(small-talk kind or None, what is left of the clause to match)."""
-        stripped = clause.strip(self._particles)
-        if self._any_smalltalk.fullmatch(clause) or (
-            stripped and self._any_smalltalk.fullmatch(stripped)
-        ):
-            for kind, pattern in self._smalltalk:
-                if pattern.fullmatch(clause) or (stripped and pattern.fullmatch(stripped)):
-                    return kind, ""
-        if len(clause) <= _SMALLTALK_CHARS and self._any_smalltalk.match(clause):
-            kinds, rest = self._consume(clause, greetings_only=False)  # 好的律师谢谢
-            if kinds and not rest.strip(self._particles):
-                return min(kinds, key=_SMALLTALK_PRIORITY.index), ""
-        if self._any_greeting.match(clause):  # 你好请问……: a greeting opens the question
-            kinds, clause = self._consume(clause, greetings_only=True)
-            return (kinds[0] if kinds else None), clause if clause.strip(self._particles) else ""
-        return None, clause if stripped else ""
-
-    def _consume(self, clause: str, *, greetings_only: bool) -> tuple[list[str], str]:
-        """Strip small talk off the start of ``clause``, longest match first."""
-        kinds: list[str] = []
-        while clause:
-            found = [(m.end(), kind) for kind, p in self._smalltalk if (m := p.match(clause))]
-            end, kind = max(found, default=(0, ""))
-            if not end or (greetings_only and kind != "greeting"):
-                break
-            kinds.append(kind)
-            clause = clause[end:]
-        return kinds, clause
 
     def _views(self, tokens_by_clause: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
         views: list[tuple[str, ...]] = []
@@ -320,9 +209,9 @@ class Matcher:
             views.append(tokens_by_clause[-2] + tokens_by_clause[-1])
         return views
 
-    def _rank(self, tokens_by_clause: list[tuple[str, ...]]) -> list[Candidate]:
+    def _rank(self, views: list[tuple[str, ...]]) -> list[Candidate]:
         best = np.zeros(len(self._entries))
-        for view in self._views(tokens_by_clause):
+        for view in views:
             np.maximum(best, self._score(self.normalizer.analyze_tokens(view)), out=best)
         top = min(_TOP, len(best))
         if not top:
@@ -332,18 +221,15 @@ class Matcher:
         return [Candidate(self._entries[e].id, self._entries[e].question, -s) for s, e in order]
 
     def _score(self, q: Analysis) -> np.ndarray:
-        """Fused 0–100 score per entry: its best phrasing on the phrasing channels + coverage."""
+        """Fused 0–100 score per entry (see the module docstring for the channels)."""
         scores = np.zeros(len(self._entries))
         if not q.canon or not len(self._filled):
             return scores
         w = WEIGHTS
-        cos, covered = self._chars.scores(q.canon)
-        _, sound = self._sounds.scores(q.pinyin, cosine=False)
-        phrasing = (
-            w["ccos"] * np.minimum(cos, 1.0)
-            + w["crev"] * np.minimum(covered, 1.0)
-            + w["prev"] * np.minimum(sound, 1.0)
-        )
+        phrasing = self._phrasings.scores(q.canon, q.pinyin)
         scores[self._filled] = np.maximum.reduceat(phrasing, self._starts)
         scores += w["cov"] * np.minimum(self._coverage.score(q.terms), 1.0)
+        k = min(_SHORTLIST, len(scores))
+        shortlist = np.argpartition(-scores, k - 1)[:k]
+        scores += w["ratio"] * self._sequences.best_ratio(q.tokens, shortlist.tolist())
         return np.clip(scores * (100 / sum(w.values())), 0.0, 100.0)

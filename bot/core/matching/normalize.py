@@ -2,9 +2,12 @@
 
 Pipeline (see shared/design/MATCHING.md): NFKC → Traditional→Simplified → lower case → split into
 clauses at anything that is not a letter or digit (punctuation, emoji, spaces, control, zero-width
-and bidi marks, lone surrogates) → remove filler phrases → jieba with the lexicon's dictionary →
-token-level synonyms → stop words. Fuzzy pinyin is toneless with IME folding (zh/z ch/c sh/s n/l,
--ng/-n) and each syllable is one private-use character, so rapidfuzz compares syllables.
+and bidi marks, lone surrogates) → remove filler phrases → jieba with the lexicon's dictionary
+(``pieces``) → an optional repair of jieba's words (typos, see ``repair``) → token-level synonyms
+→ stop words (``finish``). Fuzzy pinyin is toneless with IME folding (zh/z ch/c sh/s n/l, -ng/-n)
+and comes in two forms: ``token_pinyin`` writes each syllable as one private-use character (the
+matcher's pinyin grams are then syllables and syllable pairs); ``sound_key`` writes letters, one
+syllable per character, for rapidfuzz's Levenshtein distance (typo repair, small talk by sound).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,24 +30,32 @@ from bot.core.matching.lexicon import Lexicon, UserWord
 _T2S = OpenCC("t2s")
 
 
-def _traditional_characters() -> frozenset[str] | None:
-    """Characters whose presence may change a text under t2s (None: unknown, always convert)."""
+def _t2s_triggers() -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """What may change a text under t2s: single characters, and phrases none of whose characters
+    is one (None: unknown, always convert)."""
     try:
         _T2S.convert("測")  # loads the dictionaries
         chain = _T2S._dict_chain_data[0]
-        singles = {k for _, _, table in chain for k in table if len(k) == 1}
+        singles = frozenset(k for _, _, table in chain for k in table if len(k) == 1)
         phrases = [k for _, _, table in chain for k in table if len(k) > 1]
     except (AttributeError, IndexError, TypeError, ValueError):
         return None
-    extra = {ch for k in phrases if singles.isdisjoint(k) for ch in k}
-    return frozenset(singles | extra)
+    return singles, tuple(k for k in phrases if singles.isdisjoint(k))
 
 
-_TRADITIONAL = _traditional_characters()
+def _may_be_traditional(text: str) -> bool:
+    if _TRIGGERS is None:
+        return True
+    singles, phrases = _TRIGGERS
+    return not singles.isdisjoint(text) or any(p in text for p in phrases)
+
+
+_TRIGGERS = _t2s_triggers()
 _SYLLABLE_BASE = 0xE000  # Private Use Area; user input never keeps such characters (category Co)
 _syllables: dict[str, str] = {}
 _syllable_lock = threading.Lock()
 _FOLD_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+Repair = Callable[[list[str]], list[str]]  # rewrites one piece's jieba words (typo repair)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +89,7 @@ def clean(text: str, *, symbols: bool = False) -> str:
     if lowered != text:
         text = unicodedata.normalize("NFKC", lowered)
     kept = "".join([_keep(ch, symbols) for ch in text])
-    if _TRADITIONAL is None or not _TRADITIONAL.isdisjoint(kept):
+    if _may_be_traditional(kept):
         converted = _T2S.convert(kept)
         if converted != kept:
             kept = "".join([_keep(ch, symbols) for ch in converted])
@@ -126,6 +138,18 @@ def _syllable_char(syllable: str) -> str:
     return char
 
 
+@lru_cache(maxsize=1 << 15)
+def char_sound(char: str) -> str:
+    """Fuzzy pinyin of one character, in its most common reading, as letters (赡 → san)."""
+    return _fold(lazy_pinyin(char, style=Style.NORMAL)[0])
+
+
+def sound_key(text: str) -> str:
+    """Fuzzy pinyin of Han text as letters, one syllable per character, each character in its
+    most common reading (赡养费 → san yan fei): the same for a word and for its typo."""
+    return " ".join(map(char_sound, text))
+
+
 @lru_cache(maxsize=65536)
 def token_pinyin(token: str) -> str:
     """Fuzzy pinyin of one token: Han characters as syllable characters, others as themselves."""
@@ -155,18 +179,39 @@ class Normalizer:
     def strip_fillers(self, clause: str) -> str:
         return self._fillers.sub(" ", clause) if self._fillers else clause
 
-    def tokens_of_clauses(self, parts: list[str]) -> tuple[str, ...]:
-        """Tokens of already cleaned clauses."""
+    def pieces(self, parts: Iterable[str]) -> list[list[str]]:
+        """jieba's words of cleaned clauses per filler-free piece (before synonyms, stop words)."""
+        text = " ".join(self.strip_fillers(part) for part in parts)
+        # one call for all pieces: jieba cuts every run of letters and digits on its own anyway
+        out: list[list[str]] = [[]]
+        for word in self._tokenizer.cut(text, HMM=False):
+            if word.isspace():
+                if out[-1]:
+                    out.append([])
+            else:
+                out[-1].append(word)
+        return out if out[-1] else out[:-1]
+
+    def is_common_word(self, word: str, min_freq: int) -> bool:
+        """Whether jieba's dictionary knows ``word`` at least ``min_freq`` times."""
+        return (self._tokenizer.FREQ.get(word) or 0) >= min_freq
+
+    def finish(self, pieces: Iterable[list[str]]) -> tuple[str, ...]:
+        """Tokens of jieba's words: synonyms mapped, stop words, bare numbers and emoji dropped."""
         out: list[str] = []
-        for part in parts:
-            for piece in self.strip_fillers(part).split():
-                for raw in self._tokenizer.cut(piece, HMM=False):
-                    token = self._synonyms.get(raw, raw)
-                    if token.isdigit() and token not in self._known:
-                        continue  # amounts, ages and years say nothing of the topic; 110 does
-                    if token.isalnum() and token not in self._stop:  # emoji are not words
-                        out.append(token)
+        for piece in pieces:
+            for raw in piece:
+                token = self._synonyms.get(raw, raw)
+                if token.isdigit() and token not in self._known:
+                    continue  # amounts, ages and years say nothing of the topic; 110 does
+                if token.isalnum() and token not in self._stop:  # emoji are not words
+                    out.append(token)
         return tuple(out)
+
+    def tokens_of_clauses(self, parts: list[str], repair: Repair | None = None) -> tuple[str, ...]:
+        """Tokens of already cleaned clauses; ``repair`` may rewrite jieba's words first."""
+        pieces = self.pieces(parts)
+        return self.finish([repair(p) for p in pieces] if repair else pieces)
 
     def tokens(self, text: str) -> tuple[str, ...]:
         return self.tokens_of_clauses(clauses(text))

@@ -7,8 +7,21 @@ from telegram import Update
 from bot.adapters.tg.context import DeskContext, person_of
 from bot.core.ports import SentBatch
 
-MEDIA_KINDS = ("voice", "audio", "photo", "document", "video", "video_note", "sticker",
-               "location", "contact", "animation", "poll", "dice", "venue")
+MEDIA_KINDS = (
+    "voice",
+    "audio",
+    "photo",
+    "document",
+    "video",
+    "video_note",
+    "sticker",
+    "location",
+    "contact",
+    "animation",
+    "poll",
+    "dice",
+    "venue",
+)
 
 
 async def _deliver(context: DeskContext, batch: SentBatch) -> None:

@@ -99,8 +99,11 @@ async def reply(update: Update, context: DeskContext) -> None:
     message = update.effective_message
     assert message is not None and message.reply_to_message is not None
     batch = await context.services.staff.answer_reply(
-        _sender(update), message.chat_id, message.reply_to_message.message_id,
-        message.text or message.caption or "", _media(message),
+        _sender(update),
+        message.chat_id,
+        message.reply_to_message.message_id,
+        message.text or message.caption or "",
+        _media(message),
     )
     await _deliver(context, batch)
 
@@ -121,8 +124,9 @@ async def queue(update: Update, context: DeskContext) -> None:
 @explains
 async def case(update: Update, context: DeskContext) -> None:
     """Show a case's thread: /case 17."""
-    case_id = await _case_arg(update, context, "case", "用法：/case 编号，例如 /case 17",
-                              adviser_only=False)
+    case_id = await _case_arg(
+        update, context, "case", "用法：/case 编号，例如 /case 17", adviser_only=False
+    )
     await _reply(update, await context.services.staff.show(_sender(update), case_id))
 
 

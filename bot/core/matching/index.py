@@ -1,0 +1,225 @@
+"""Inverted indexes over the FAQ phrasings, built once at start-up and queried with numpy.
+
+* :class:`PhrasingIndex` – character and fuzzy-pinyin uni+bigrams of every phrasing: TF-IDF
+  cosine and the IDF-weighted share of the phrasing's grams found in the question ("covered");
+* :class:`EntryCoverage` – BM25 with one document per entry (all its phrasings together), as the
+  IDF-weighted share of the question's words the entry covers;
+* :class:`TokenSequences` – every phrasing's word sequence for ``rapidfuzz.fuzz.ratio``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+_BM25_K1, _BM25_B = 1.2, 0.75
+_TOKEN_BASE, _TOKEN_SLOTS = 0xF0000, 0x1FFFE  # Supplementary Private Use Areas A and B
+_UNKNOWN = "\ufffd"  # a word no phrasing holds (clean() never lets U+FFFD through)
+_SOUND = "\x00"  # marks a fuzzy-pinyin gram among the character grams
+
+
+def grams(text: str) -> Counter[str]:
+    """Character unigrams and bigrams of ``text`` with their counts."""
+    out = Counter(text)
+    out.update(text[i : i + 2] for i in range(len(text) - 1))
+    return out
+
+
+class Postings:
+    """An inverted index in compressed rows: key → the rows holding it, with two weights each
+    (the second may be absent)."""
+
+    def __init__(
+        self,
+        rows: int,
+        keys: Sequence[str],
+        key_ids: np.ndarray,
+        row_ids: np.ndarray,
+        first: np.ndarray,
+        second: np.ndarray | None,
+    ) -> None:
+        self.rows = rows
+        self._slot = {k: i for i, k in enumerate(keys)}
+        order = np.lexsort((row_ids, key_ids))  # by key, then by row
+        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(key_ids, minlength=len(keys)))))
+        self._ids = row_ids[order]
+        self._first = first[order]
+        self._second = first[order] * 0.0 if second is None else second[order]
+        self._has_second = second is not None
+        self._views: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._slot
+
+    def count(self, key: str) -> int:
+        """How many rows hold ``key``."""
+        slot = self._slot.get(key)
+        return 0 if slot is None else int(self._indptr[slot + 1] - self._indptr[slot])
+
+    def _view(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Views of one key's rows and weights (made on first use, then kept)."""
+        start, end = self._indptr[self._slot[key]], self._indptr[self._slot[key] + 1]
+        views = (self._ids[start:end], self._first[start:end], self._second[start:end])
+        self._views[key] = views
+        return views
+
+    def sums(
+        self, scaled: Sequence[str], factors: Sequence[float], plain: Sequence[str] = ()
+    ) -> np.ndarray:
+        """Per row: Σ over the ``scaled`` keys of factor·first, plus Σ over every key of second."""
+        get = self._views.get
+        lists = [get(k) or self._view(k) for k in scaled]
+        lists += [get(k) or self._view(k) for k in plain]
+        if not lists:
+            return np.zeros(self.rows)
+        ids = np.concatenate([p[0] for p in lists])
+        head = lists[: len(scaled)]
+        scaled_weights = np.concatenate([p[1] for p in head] or [np.zeros(0)])
+        scaled_weights *= np.repeat(np.asarray(factors, float), [len(p[0]) for p in head])
+        if not self._has_second:
+            return np.bincount(ids, scaled_weights, minlength=self.rows)
+        weights = np.concatenate([p[2] for p in lists])
+        weights[: len(scaled_weights)] += scaled_weights
+        return np.bincount(ids, weights, minlength=self.rows)
+
+
+def _flatten(
+    texts: Iterable[Sequence[str]],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(keys, key id, row, count) of every distinct (row, key) pair of ``texts`` (key lists)."""
+    slot: dict[str, int] = {}
+    rows: list[int] = []
+    key_ids: list[int] = []
+    for row, keys in enumerate(texts):
+        key_ids.extend([slot.setdefault(k, len(slot)) for k in keys])
+        rows.extend([row] * len(keys))
+    pairs = np.asarray(rows, np.int64) * max(len(slot), 1) + np.asarray(key_ids, np.int64)
+    unique, counts = np.unique(pairs, return_counts=True)
+    width = max(len(slot), 1)
+    return (
+        list(slot),
+        (unique % width).astype(np.intp),
+        (unique // width).astype(np.intp),
+        counts.astype(float),
+    )
+
+
+def _gram_list(text: str) -> list[str]:
+    return [*text, *(text[i : i + 2] for i in range(len(text) - 1))]
+
+
+def _gram_weights(
+    texts: list[str],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Uni+bigrams of ``texts``: (keys, key id, row, cosine weight, covered share, key IDF)."""
+    n = len(texts)
+    keys, key_ids, rows, tf = _flatten(_gram_list(t) for t in texts)
+    idf = np.log((n + 1) / (np.bincount(key_ids, minlength=len(keys)) + 1)) + 1.0
+    gram_idf = idf[key_ids]
+    vec = tf * gram_idf
+    norm = np.sqrt(np.bincount(rows, vec * vec, minlength=n))
+    total = np.bincount(rows, gram_idf, minlength=n)
+    norm[norm == 0] = 1.0
+    total[total == 0] = 1.0
+    return keys, key_ids, rows, vec / norm[rows], gram_idf / total[rows], idf
+
+
+class PhrasingIndex:
+    """Character and fuzzy-pinyin uni+bigrams of every phrasing, in one inverted index.
+
+    Per phrasing, three channels, each 0–1, summed with their weights in one pass: TF-IDF cosine
+    of the character grams; IDF-weighted share of the phrasing's character grams found in the
+    question ("covered"); the same share of its fuzzy-pinyin grams.
+    """
+
+    def __init__(
+        self, canons: list[str], pinyins: list[str], cosine: float, covered: float, sound: float
+    ) -> None:
+        n = len(canons)
+        ckeys, cids, crows, ccos, ccov, cidf = _gram_weights(canons)
+        skeys, sids, srows, _, scov, _ = _gram_weights(pinyins)
+        self.idf: dict[str, float] = dict(zip(ckeys, cidf.tolist(), strict=True))
+        self.sounds = frozenset(skeys)
+        self.unseen = math.log(n + 1) + 1.0
+        self.postings = Postings(
+            n,
+            [*ckeys, *(_SOUND + k for k in skeys)],
+            np.concatenate((cids, sids + len(ckeys))),
+            np.concatenate((crows, srows)),
+            np.concatenate((ccos * cosine, np.zeros(len(sids)))),
+            np.concatenate((ccov * covered, scov * sound)),
+        )
+
+    def scores(self, canon: str, pinyin: str) -> np.ndarray:
+        """Per phrasing: the weighted sum of its three channels for this question."""
+        counted = grams(canon)
+        vec = {g: tf * self.idf.get(g, self.unseen) for g, tf in counted.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        keys = [g for g in counted if g in self.idf]
+        sounds = [_SOUND + g for g in grams(pinyin) if g in self.sounds]
+        return self.postings.sums(keys, [vec[g] / norm for g in keys], sounds)
+
+
+class EntryCoverage:
+    """BM25 with one document per entry, as the IDF-weighted share of the query's words covered."""
+
+    def __init__(self, docs: list[list[str]]) -> None:
+        n = len(docs)
+        keys, key_ids, rows, tf = _flatten(docs)
+        df = np.bincount(key_ids, minlength=len(keys))
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.idf: dict[str, float] = dict(zip(keys, idf.tolist(), strict=True))
+        self.unseen = math.log(1 + (n + 0.5) / 0.5)
+        lengths = np.asarray([len(d) for d in docs], float)
+        avgdl = float(lengths.mean()) if n and lengths.any() else 1.0
+        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * lengths / avgdl)
+        sat = tf * (_BM25_K1 + 1) / (tf + norm[rows]) / (_BM25_K1 + 1)
+        self.postings = Postings(n, keys, key_ids, rows, idf[key_ids] * sat, None)
+
+    def score(self, terms: Iterable[str]) -> np.ndarray:
+        unique = sorted(set(terms))
+        total = sum(self.idf.get(t, self.unseen) for t in unique) or 1.0
+        keys = [t for t in unique if t in self.idf]
+        return self.postings.sums(keys, [1 / total] * len(keys))
+
+    def entries_with(self, term: str) -> int:
+        """How many entries use ``term``."""
+        return self.postings.count(term)
+
+
+class TokenSequences:
+    """Every phrasing's token sequence, one private-use character per FAQ word, for ``fuzz.ratio``.
+
+    rapidfuzz then compares word sequences (order-aware, length-normalised) on its C++ fast path;
+    a question's words the FAQ never uses all become one character that matches nothing.
+    """
+
+    def __init__(self, sequences: list[tuple[str, ...]], bounds: Sequence[int]) -> None:
+        """``bounds``: entry e owns ``sequences[bounds[e]:bounds[e + 1]]``."""
+        words = sorted({t for seq in sequences for t in seq})
+        self._codes = {w: chr(_TOKEN_BASE + i % _TOKEN_SLOTS) for i, w in enumerate(words)}
+        texts = [self.encode(seq) for seq in sequences]
+        self._by_entry = [texts[bounds[e] : bounds[e + 1]] for e in range(len(bounds) - 1)]
+
+    def encode(self, tokens: Sequence[str]) -> str:
+        return "".join(self._codes.get(t, _UNKNOWN) for t in tokens)
+
+    def best_ratio(self, tokens: Sequence[str], entries: Iterable[int]) -> np.ndarray:
+        """Per entry: the best ``fuzz.ratio`` (0–1) of ``tokens`` to one of its phrasings,
+        computed for ``entries`` only; every other entry gets 0."""
+        out = np.zeros(len(self._by_entry))
+        chosen = [e for e in entries if self._by_entry[e]]
+        if not chosen or not tokens:
+            return out
+        texts = [t for e in chosen for t in self._by_entry[e]]
+        values = process.cdist(
+            [self.encode(tokens)], texts, scorer=fuzz.ratio, processor=None, dtype=np.float32
+        )[0]
+        lengths = [len(self._by_entry[e]) for e in chosen]
+        starts = np.cumsum([0, *lengths[:-1]])
+        out[chosen] = np.maximum.reduceat(values, starts) / 100.0
+        return out

@@ -1,0 +1,56 @@
+"""The matcher's values: what to do with a message, the score bands, the candidate entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    HANDOFF = "handoff"
+    SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score bands on a 0–100 scale: answer ≥ ``answer``; clarify ≥ ``clarify``; else hand off.
+
+    ``margin``: if the runner-up is within this many points of the best, ask instead of answering.
+    """
+
+    answer: float = 30.0
+    clarify: float = 24.0
+    margin: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.clarify <= self.answer <= 100:
+            raise ValueError("thresholds need 0 <= clarify <= answer <= 100")
+        if not 0 <= self.margin <= 100:
+            raise ValueError("margin must be between 0 and 100")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    faq_id: str
+    question: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """What to do with one message.
+
+    ``candidates``: the plausible entries, best first (at most three); ``best``: the top-scoring
+    entry whatever the action (for logs and reviews), None when nothing was compared;
+    ``smalltalk``: the kind for small talk; ``reason``: why it was handed off or not matched
+    ("case_specific", "no_match", "empty").
+    """
+
+    action: Action
+    candidates: tuple[Candidate, ...] = ()
+    best: Candidate | None = None
+    score: float = 0.0
+    smalltalk: str | None = None
+    reason: str | None = None

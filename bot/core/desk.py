@@ -18,6 +18,7 @@ from bot.core.handoff import Handoff
 from bot.core.interactions import EventKind, Interaction
 from bot.core.law import LawLibrary, parse_article_query, render_article, split_for_messages
 from bot.core.matching.matcher import Action, Matcher, MatchResult
+from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Button,
     Clock,
@@ -391,7 +392,4 @@ class ResidentDesk:
         )
 
     async def _finish(self, uow: UnitOfWork, out: list[Outgoing]) -> SentBatch:
-        now = self._clock.now()
-        ids = [await uow.outbox.put(message, now) for message in out]
-        await uow.commit()
-        return SentBatch(tuple(ids))
+        return await store_and_commit(uow, out, self._clock.now())

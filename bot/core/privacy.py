@@ -18,6 +18,7 @@ from datetime import datetime
 from bot.core import texts
 from bot.core.desk import storable
 from bot.core.interactions import EventKind, Interaction
+from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Button,
     Clock,
@@ -149,7 +150,4 @@ class PrivacyDesk:
         )
 
     async def _finish(self, uow: PrivacyUnitOfWork, out: list[Outgoing]) -> SentBatch:
-        now = self._clock.now()
-        ids = [await uow.outbox.put(message, now) for message in out]
-        await uow.commit()
-        return SentBatch(tuple(ids))
+        return await store_and_commit(uow, out, self._clock.now())

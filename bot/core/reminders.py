@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.core import staff_texts
 from bot.core.interactions import EventKind, Interaction
+from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Button,
     Case,
@@ -125,6 +126,4 @@ class Reminders:
         return [Outgoing(t, text, purpose="reminder", case_id=case.id) for t in targets]
 
     async def _finish(self, uow: UnitOfWork, out: list[Outgoing], now: datetime) -> SentBatch:
-        ids = [await uow.outbox.put(message, now) for message in out]
-        await uow.commit()
-        return SentBatch(tuple(ids))
+        return await store_and_commit(uow, out, now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.core import staff_texts
 from bot.core.errors import AlreadyClaimed, CaseClosed, CaseNotFound, InvalidRequest, NotAllowed
 from bot.core.interactions import EventKind, Interaction
+from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Case,
     CaseMessage,
@@ -237,7 +238,4 @@ class StaffDesk:
         return Outgoing(member.telegram_id, text, purpose="confirm")
 
     async def _finish(self, uow: UnitOfWork, out: list[Outgoing]) -> SentBatch:
-        now = self._clock.now()
-        ids = [await uow.outbox.put(message, now) for message in out]
-        await uow.commit()
-        return SentBatch(tuple(ids))
+        return await store_and_commit(uow, out, self._clock.now())

@@ -1,0 +1,22 @@
+"""The last step of every use case: store its replies in the outbox, commit, hand back the ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.ports import Outbox, Outgoing, SentBatch
+
+
+class _Transaction(Protocol):
+    outbox: Outbox
+
+    async def commit(self) -> None: ...
+
+
+async def store_and_commit(uow: _Transaction, out: Sequence[Outgoing], at: datetime) -> SentBatch:
+    """Put ``out`` in the outbox of ``uow`` and commit; the adapter delivers the ids afterwards."""
+    ids = [await uow.outbox.put(message, at) for message in out]
+    await uow.commit()
+    return SentBatch(tuple(ids))

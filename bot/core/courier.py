@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from bot.core import staff_texts
-from bot.core.interactions import EventKind, Interaction
+from bot.core.interactions import EventKind, case_event
 from bot.core.ports import (
     Clock,
     Delivery,
@@ -104,14 +104,7 @@ class Courier:
         if case is None:
             return []
         await uow.interactions.add(
-            Interaction(
-                EventKind.ANSWER_DELIVERED,
-                self._clock.now(),
-                resident_id=case.resident_id,
-                case_id=case.id,
-                actor_id=case.claimed_by,
-                actor_name=case.claimed_by_name,
-            )
+            case_event(EventKind.ANSWER_DELIVERED, case, self._clock.now(), holder=True)
         )
         if case.claimed_by is None:
             return []
@@ -141,13 +134,11 @@ class Courier:
             return []
         await uow.cases.mark_undeliverable(case.id)
         await uow.interactions.add(
-            Interaction(
+            case_event(
                 EventKind.ANSWER_UNDELIVERABLE,
+                case,
                 self._clock.now(),
-                resident_id=case.resident_id,
-                case_id=case.id,
-                actor_id=case.claimed_by,
-                actor_name=case.claimed_by_name,
+                holder=True,
                 detail=delivery.outcome.value,
             )
         )

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: ports and roster import this module
+    from bot.core.ports import Case
+    from bot.core.roster import StaffMember
 
 
 class EventKind(StrEnum):
@@ -47,3 +52,27 @@ class Interaction:
     actor_name: str | None = None
     detail: str | None = None  # a short machine word: smalltalk kind, "clarify", "button" ...
     text: str | None = None  # what the resident wrote (redacted after the retention period)
+
+
+def case_event(
+    kind: EventKind,
+    case: Case,
+    at: datetime,
+    actor: StaffMember | None = None,
+    *,
+    holder: bool = False,
+    detail: str | None = None,
+) -> Interaction:
+    """An event about a case, by ``actor`` (or, with ``holder``, by the adviser holding it)."""
+    actor_id, actor_name = (actor.telegram_id, actor.name) if actor else (None, None)
+    if holder:
+        actor_id, actor_name = case.claimed_by, case.claimed_by_name
+    return Interaction(
+        kind,
+        at,
+        resident_id=case.resident_id,
+        case_id=case.id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        detail=detail,
+    )

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from bot.core import texts
 from bot.core.desk import storable
-from bot.core.interactions import EventKind, Interaction
+from bot.core.interactions import EventKind, Interaction, case_event
 from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Button,
@@ -98,13 +98,7 @@ class PrivacyDesk:
             while (case := await uow.cases.active_for(resident.id)) is not None:
                 await uow.cases.close(case.id, now)
                 await uow.interactions.add(
-                    Interaction(
-                        EventKind.CASE_CLOSED,
-                        now,
-                        resident_id=resident.id,
-                        case_id=case.id,
-                        detail="forgetme",
-                    )
+                    case_event(EventKind.CASE_CLOSED, case, now, detail="forgetme")
                 )
                 if case.claimed_by is not None:
                     out.append(

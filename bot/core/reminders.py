@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core import staff_texts
-from bot.core.interactions import EventKind, Interaction
+from bot.core.interactions import EventKind, case_event
 from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Button,
@@ -87,15 +87,7 @@ class Reminders:
         self, uow: UnitOfWork, case: Case, on_duty: tuple[StaffMember, ...], now: datetime
     ) -> list[Outgoing]:
         await uow.cases.mark_reminded(case.id, now)
-        await uow.interactions.add(
-            Interaction(
-                EventKind.REMINDER,
-                now,
-                resident_id=case.resident_id,
-                case_id=case.id,
-                detail="unclaimed",
-            )
-        )
+        await uow.interactions.add(case_event(EventKind.REMINDER, case, now, detail="unclaimed"))
         resident = await uow.residents.get(case.resident_id)
         name = resident.display_name if resident else ""
         text = staff_texts.unclaimed_reminder(case.id, name, case.question, case.opened_at, now)
@@ -108,15 +100,7 @@ class Reminders:
     async def _unanswered(self, uow: UnitOfWork, case: Case, now: datetime) -> list[Outgoing]:
         await uow.cases.mark_reminded(case.id, now)
         await uow.interactions.add(
-            Interaction(
-                EventKind.REMINDER,
-                now,
-                resident_id=case.resident_id,
-                case_id=case.id,
-                actor_id=case.claimed_by,
-                actor_name=case.claimed_by_name,
-                detail="unanswered",
-            )
+            case_event(EventKind.REMINDER, case, now, holder=True, detail="unanswered")
         )
         assert case.claimed_by is not None
         text = staff_texts.unanswered_reminder(

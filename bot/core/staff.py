@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.core import staff_texts
 from bot.core.errors import AlreadyClaimed, CaseClosed, CaseNotFound, InvalidRequest, NotAllowed
-from bot.core.interactions import EventKind, Interaction
+from bot.core.interactions import EventKind, Interaction, case_event
 from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Case,
@@ -101,16 +101,7 @@ class StaffDesk:
                 )
             )
             await uow.cases.mark_answered(case.id, now)
-            await uow.interactions.add(
-                Interaction(
-                    EventKind.CASE_ANSWERED,
-                    now,
-                    resident_id=case.resident_id,
-                    case_id=case.id,
-                    actor_id=adviser.telegram_id,
-                    actor_name=adviser.name,
-                )
-            )
+            await uow.interactions.add(case_event(EventKind.CASE_ANSWERED, case, now, adviser))
             resident = await uow.residents.get(case.resident_id)
             if resident is None or resident.chat_id is None:
                 raise CaseNotFound(case_id)
@@ -148,16 +139,7 @@ class StaffDesk:
             case = await self._active_case(uow, case_id)
             now = self._clock.now()
             await uow.cases.close(case.id, now)
-            await uow.interactions.add(
-                Interaction(
-                    EventKind.CASE_CLOSED,
-                    now,
-                    resident_id=case.resident_id,
-                    case_id=case.id,
-                    actor_id=member.telegram_id,
-                    actor_name=member.name,
-                )
-            )
+            await uow.interactions.add(case_event(EventKind.CASE_CLOSED, case, now, member))
             out = [self._to(member, staff_texts.closed_confirm(case.id))]
             resident = await uow.residents.get(case.resident_id)
             if resident and resident.chat_id is not None and not resident.unreachable:
@@ -223,16 +205,7 @@ class StaffDesk:
         if not await uow.cases.claim(case.id, adviser.telegram_id, adviser.name, now):
             current = await uow.cases.get(case.id)
             raise AlreadyClaimed(case.id, (current and current.claimed_by_name) or "")
-        await uow.interactions.add(
-            Interaction(
-                EventKind.CASE_CLAIMED,
-                now,
-                resident_id=case.resident_id,
-                case_id=case.id,
-                actor_id=adviser.telegram_id,
-                actor_name=adviser.name,
-            )
-        )
+        await uow.interactions.add(case_event(EventKind.CASE_CLAIMED, case, now, adviser))
 
     def _to(self, member: StaffMember, text: str) -> Outgoing:
         return Outgoing(member.telegram_id, text, purpose="confirm")

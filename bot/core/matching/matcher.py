@@ -213,12 +213,22 @@ class Matcher:
         best = np.zeros(len(self._entries))
         for view in views:
             np.maximum(best, self._score(self.normalizer.analyze_tokens(view)), out=best)
+            if self._decisive(best):
+                break  # the whole window already settles it: skip the last-clauses view
         top = min(_TOP, len(best))
         if not top:
             return []
         picked = np.argpartition(-best, top - 1)[:top]
         order = sorted((-round(float(best[e]), 2), int(e)) for e in picked if best[e] > 0)
         return [Candidate(self._entries[e].id, self._entries[e].question, -s) for s, e in order]
+
+    def _decisive(self, scores: np.ndarray) -> bool:
+        """A clear winner: at the answer threshold and a margin ahead of the runner-up."""
+        if len(scores) < 2:
+            return len(scores) == 1 and scores[0] >= self.thresholds.answer
+        first, second = -np.partition(-scores, 1)[:2]
+        t = self.thresholds
+        return bool(first >= t.answer and first - second >= t.margin)
 
     def _score(self, q: Analysis) -> np.ndarray:
         """Fused 0–100 score per entry (see the module docstring for the channels)."""

@@ -26,12 +26,14 @@ class OutdatedSchema(Exception):
     pass
 
 
-async def prepare_database(settings: Settings) -> None:
-    """Migrate the embedded SQLite database; refuse an outdated PostgreSQL schema."""
+async def prepare_database(settings: Settings, *, upgrade_any: bool = False) -> None:
+    """Migrate the embedded SQLite database (any database with ``upgrade_any``); refuse an
+    outdated PostgreSQL schema otherwise."""
     engine = create_engine(settings.database_url)
     try:
         if engine.dialect.name == "sqlite":
             _ensure_sqlite_folder(settings.database_url)
+        if upgrade_any or engine.dialect.name == "sqlite":
             await upgrade(engine)
         elif not await is_up_to_date(engine):
             raise OutdatedSchema
@@ -46,13 +48,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 async def migrate(settings: Settings) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        if engine.dialect.name == "sqlite":
-            _ensure_sqlite_folder(settings.database_url)
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    await prepare_database(settings, upgrade_any=True)
     print("database schema is up to date")
     return 0
 

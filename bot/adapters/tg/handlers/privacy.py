@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.adapters.tg.context import DeskContext, person_of
+from bot.adapters.tg.handlers.resident import pressed
 
 
 async def forgetme(update: Update, context: DeskContext) -> None:
@@ -16,11 +17,4 @@ async def forgetme(update: Update, context: DeskContext) -> None:
 
 async def button(update: Update, context: DeskContext) -> None:
     """Delete the resident's data, or keep it, as they chose."""
-    query, person = update.callback_query, person_of(update)
-    if query is None:
-        return
-    await query.answer()
-    if person is None or not query.data:
-        return
-    batch = await context.services.privacy.press(person, query.data)
-    await context.services.courier.deliver(batch.ids)
+    await pressed(update, context, context.services.privacy.press)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 
 from bot.adapters.tg.context import DeskContext, person_of
-from bot.core.ports import SentBatch
+from bot.core.ports import Person, SentBatch
 
 MEDIA_KINDS = (
     "voice",
@@ -82,10 +84,17 @@ async def media(update: Update, context: DeskContext) -> None:
 
 async def button(update: Update, context: DeskContext) -> None:
     """Route a resident's button press (callback data is untrusted input)."""
+    await pressed(update, context, context.services.desk.press)
+
+
+async def pressed(
+    update: Update, context: DeskContext, press: Callable[[Person, str], Awaitable[SentBatch]]
+) -> None:
+    """Acknowledge a button, hand its data to ``press`` and deliver what that stores."""
     query, person = update.callback_query, person_of(update)
     if query is None:
         return
     await query.answer()
     if person is None or not query.data:
         return
-    await _deliver(context, await context.services.desk.press(person, query.data))
+    await _deliver(context, await press(person, query.data))

@@ -3,18 +3,18 @@
 Pipeline (see shared/design/MATCHING.md): NFKC → Traditional→Simplified → lower case → split into
 clauses at anything that is not a letter or digit (punctuation, emoji, spaces, control, zero-width
 and bidi marks, lone surrogates) → remove filler phrases → jieba with the lexicon's dictionary
-(``pieces``) → an optional repair of jieba's words (typos, see ``repair``) → token-level synonyms
-→ stop words (``finish``). Fuzzy pinyin is toneless with IME folding (zh/z ch/c sh/s n/l, -ng/-n)
-and comes in two forms: ``token_pinyin`` writes each syllable as one private-use character (the
-matcher's pinyin grams are then syllables and syllable pairs); ``sound_key`` writes letters, one
-syllable per character, for rapidfuzz's Levenshtein distance (typo repair, small talk by sound).
+(``pieces``; jieba's algorithm, as ``segment.Segmenter`` computes it faster) → an optional
+repair of jieba's words (typos, see ``repair``) → token-level synonyms → stop words (``finish``).
+Fuzzy pinyin is toneless with IME folding (zh/z ch/c sh/s n/l, -ng/-n) and comes in two forms:
+``token_pinyin`` writes each syllable as one private-use character (the matcher's pinyin grams are
+then syllables and syllable pairs); ``sound_key`` writes letters, one syllable per character, for
+rapidfuzz's Levenshtein distance (typo repair, small talk by sound).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -26,6 +26,7 @@ from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 
 from bot.core.matching.lexicon import Lexicon, UserWord
+from bot.core.matching.segment import Segmenter, load_tokenizer
 
 _T2S = OpenCC("t2s")
 
@@ -107,9 +108,7 @@ def _tokenizer(words: tuple[UserWord, ...]) -> jieba.Tokenizer:
     level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        tokenizer = jieba.Tokenizer()
-        tokenizer.tmp_dir = tempfile.gettempdir()
-        tokenizer.initialize()
+        tokenizer = load_tokenizer()
         for word in words:
             tokenizer.add_word(word.word, word.freq)
     finally:
@@ -170,6 +169,7 @@ class Normalizer:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._tokenizer = _tokenizer(lexicon.dictionary_words())
+        self._segmenter = Segmenter(self._tokenizer)
         self._synonyms = dict(lexicon.synonym_map)
         self._stop = lexicon.stop_words
         self._known = frozenset(w.word for w in lexicon.dictionary_words())
@@ -184,7 +184,7 @@ class Normalizer:
         text = " ".join(self.strip_fillers(part) for part in parts)
         # one call for all pieces: jieba cuts every run of letters and digits on its own anyway
         out: list[list[str]] = [[]]
-        for word in self._tokenizer.cut(text, HMM=False):
+        for word in self._segmenter.cut(text):
             if word.isspace():
                 if out[-1]:
                     out.append([])

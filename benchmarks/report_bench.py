@@ -42,7 +42,7 @@ from bot.core.reports import ReportService, to_json
 from bot.storage.faq_yaml import load_knowledge_base
 from bot.storage.migrate import upgrade
 from bot.storage.queries import report_queries
-from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker
+from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
 
 REPO = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -305,7 +305,7 @@ async def time_report(
         return TimedQueries(report_queries(uow), times)
 
     service = ReportService(
-        SqlUnitOfWorkFactory(create_sessionmaker(engine)), queries, SystemClock(), kb, ZONE
+        SqlUnitOfWorkFactory(engine, write=False), queries, SystemClock(), kb, ZONE
     )
     try:
         started = time.perf_counter()

@@ -65,6 +65,7 @@ class Services:
     reports: ReportService
     privacy: PrivacyDesk
     _courier: Courier | None = field(default=None, repr=False)
+    reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
 
     def attach_transport(self, transport: Transport) -> None:
         """Connect the messenger (Telegram, or the terminal) that delivers the outbox."""
@@ -77,6 +78,8 @@ class Services:
         return self._courier
 
     async def close(self) -> None:
+        if self.reader is not None and self.reader is not self.engine:
+            await self.reader.dispose()
         await self.engine.dispose()
 
 
@@ -87,7 +90,7 @@ def build_services(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
-    uow = SqlUnitOfWorkFactory(sessions)
+    uow = SqlUnitOfWorkFactory(engine)
     roster = settings.roster
     handoff = Handoff(clock, roster)
     desk = ResidentDesk(
@@ -112,9 +115,16 @@ def build_services(
             unanswered_after=timedelta(hours=settings.desk.unanswered_reminder_hours),
         ),
     )
-    reports = build_reports(settings, uow, knowledge.kb, clock)
+    # Reports read on their own engine: on SQLite a threaded reader, so that scanning a month
+    # neither blocks the event loop nor waits for (or holds up) the residents' writes.
+    reader = engine
+    if engine.dialect.name == "sqlite" and ":memory:" not in settings.database_url:
+        reader = create_engine(settings.database_url, background=True)
+    reports = build_reports(
+        settings, SqlUnitOfWorkFactory(reader, write=False), knowledge.kb, clock
+    )
     privacy = PrivacyDesk(
-        SqlPrivacyUnitOfWorkFactory(sessions), clock, settings.desk.retention_months
+        SqlPrivacyUnitOfWorkFactory(engine), clock, settings.desk.retention_months
     )
     return Services(
         settings,
@@ -128,6 +138,7 @@ def build_services(
         reminders,
         reports,
         privacy,
+        reader=reader,
     )
 
 

@@ -218,7 +218,7 @@ async def report(
     from bot.core.periods import last_complete_month, parse_month, parse_year
     from bot.core.reports import to_json
     from bot.storage.faq_yaml import load_knowledge_base
-    from bot.storage.uow import SqlUnitOfWorkFactory, create_sessionmaker
+    from bot.storage.uow import SqlUnitOfWorkFactory
 
     clock, zone = SystemClock(), settings.timezone
     try:
@@ -248,9 +248,7 @@ async def report(
         return 2
     engine = create_engine(settings.database_url)
     try:
-        reports = build_reports(
-            settings, SqlUnitOfWorkFactory(create_sessionmaker(engine)), kb, clock
-        )
+        reports = build_reports(settings, SqlUnitOfWorkFactory(engine, write=False), kb, clock)
         built = await reports.build(period)
     finally:
         await engine.dispose()
@@ -303,7 +301,6 @@ async def purge(settings: Settings) -> int:
     from bot.core.clock import SystemClock
     from bot.core.privacy import PrivacyDesk
     from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
-    from bot.storage.uow import create_sessionmaker
 
     try:
         await prepare_database(settings)
@@ -313,9 +310,7 @@ async def purge(settings: Settings) -> int:
     months = settings.desk.retention_months
     engine = create_engine(settings.database_url)
     try:
-        desk = PrivacyDesk(
-            SqlPrivacyUnitOfWorkFactory(create_sessionmaker(engine)), SystemClock(), months
-        )
+        desk = PrivacyDesk(SqlPrivacyUnitOfWorkFactory(engine), SystemClock(), months)
         cutoff, done = await desk.purge()
     finally:
         await engine.dispose()
@@ -369,7 +364,6 @@ async def faq_misses(
     from bot.core.misses import nearest_with, review, to_csv, to_table
     from bot.core.periods import last_complete_month, parse_month
     from bot.storage.misses import miss_events
-    from bot.storage.uow import create_sessionmaker
 
     try:
         period = (
@@ -388,8 +382,8 @@ async def faq_misses(
         return 2
     engine = create_engine(settings.database_url)
     try:
-        async with create_sessionmaker(engine)() as session:
-            events = await miss_events(session, period.start, period.end)
+        async with engine.connect() as connection:
+            events = await miss_events(connection, period.start, period.end)
     finally:
         await engine.dispose()
     groups = review(events, nearest_with(knowledge.matcher), settings.timezone)

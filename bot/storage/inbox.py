@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models import InboxRow
 
@@ -70,21 +70,25 @@ class AlreadyProcessed(Exception):
         self.update_id = update_id
 
 
-async def mark_processed(session: AsyncSession, ticket: Ticket) -> None:
+_PROCESSED = (
+    update(InboxRow)
+    .where(InboxRow.update_id == bindparam("ticket"), InboxRow.processed_at.is_(None))
+    .values(processed_at=bindparam("done_at"), payload=HANDLED)
+)
+_PROCESSED_AT = select(InboxRow.processed_at).where(InboxRow.update_id == bindparam("ticket"))
+
+
+async def mark_processed(connection: AsyncConnection, ticket: Ticket) -> None:
     """Mark the ticket's update processed inside the caller's transaction.
 
     Raises AlreadyProcessed if it was processed meanwhile, so its effects cannot be stored twice.
     Without an inbox row (a use case run outside the intake) there is nothing to mark.
     """
-    result = await session.execute(
-        update(InboxRow)
-        .where(InboxRow.update_id == ticket.update_id, InboxRow.processed_at.is_(None))
-        .values(processed_at=ticket.at, payload=HANDLED)
+    result = await connection.execute(
+        _PROCESSED, {"ticket": ticket.update_id, "done_at": ticket.at}
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        done = await session.scalar(
-            select(InboxRow.processed_at).where(InboxRow.update_id == ticket.update_id)
-        )
+    if result.rowcount == 0:
+        done = await connection.scalar(_PROCESSED_AT, {"ticket": ticket.update_id})
         if done is not None:
             raise AlreadyProcessed(ticket.update_id)
 
@@ -92,8 +96,8 @@ async def mark_processed(session: AsyncSession, ticket: Ticket) -> None:
 class SqlInbox:
     """Storing, listing and settling inbox rows; each method is its own short transaction.
 
-    It borrows the session of a unit of work (which takes turns on SQLite) but commits that
-    session directly: this bookkeeping is not the effect of an update, so it marks no ticket.
+    It borrows the connection of a unit of work (which takes turns on SQLite) but commits it
+    directly: this bookkeeping is not the effect of an update, so it marks no ticket.
     """
 
     def __init__(self, uow: Callable[[], SqlUnitOfWork]) -> None:
@@ -114,23 +118,23 @@ class SqlInbox:
             for i in items
         ]
         async with self._uow() as uow:
-            session = uow.session
-            insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+            connection = uow.connection
+            insert = postgresql.insert if _dialect(connection) == "postgresql" else sqlite.insert
             statement = (
                 insert(InboxRow)
                 .values(rows)
                 .on_conflict_do_nothing(index_elements=["update_id"])
                 .returning(InboxRow.update_id)
             )
-            fresh = set((await session.scalars(statement)).all())
-            await session.commit()
+            fresh = set((await connection.scalars(statement)).all())
+            await connection.commit()
         return fresh
 
     async def pending(self) -> list[InboxItem]:
         """Stored updates neither processed nor given up, oldest first."""
         async with self._uow() as uow:
-            session = uow.session
-            rows = await session.execute(
+            connection = uow.connection
+            rows = await connection.execute(
                 select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
                 .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
                 .order_by(InboxRow.update_id)
@@ -140,13 +144,13 @@ class SqlInbox:
     async def mark_done(self, update_id: int, now: datetime) -> None:
         """Mark an update processed that no unit of work marked (it changed nothing)."""
         async with self._uow() as uow:
-            session = uow.session
-            await session.execute(
+            connection = uow.connection
+            await connection.execute(
                 update(InboxRow)
                 .where(InboxRow.update_id == update_id, InboxRow.processed_at.is_(None))
                 .values(processed_at=now, payload=HANDLED)
             )
-            await session.commit()
+            await connection.commit()
 
     async def record_failure(
         self, update_id: int, error: str, now: datetime, *, give_up: bool
@@ -159,27 +163,27 @@ class SqlInbox:
         if give_up:
             values["failed_at"] = now
         async with self._uow() as uow:
-            session = uow.session
-            await session.execute(
+            connection = uow.connection
+            await connection.execute(
                 update(InboxRow)
                 .where(InboxRow.update_id == update_id, InboxRow.processed_at.is_(None))
                 .values(**values)
             )
-            await session.commit()
+            await connection.commit()
 
     async def prune(self, received_before: datetime) -> int:
         """Delete settled rows received before the given time (they hold residents' words)."""
         async with self._uow() as uow:
-            session = uow.session
-            result = await session.execute(
+            connection = uow.connection
+            result = await connection.execute(
                 delete(InboxRow).where(
                     InboxRow.received_at < received_before,
                     or_(InboxRow.processed_at.is_not(None), InboxRow.failed_at.is_not(None)),
                 )
             )
-            await session.commit()
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            await connection.commit()
+            return int(result.rowcount or 0)
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
+def _dialect(connection: AsyncConnection) -> str:
+    return connection.dialect.name

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from bot.core.interactions import EventKind
@@ -22,7 +22,9 @@ from bot.storage.models import CaseRow, InteractionRow
 NOT_MISSES = ("media", "not_solved")
 
 
-async def miss_events(session: AsyncSession, start: datetime, end: datetime) -> list[MissEvent]:
+async def miss_events(
+    connection: AsyncConnection, start: datetime, end: datetime
+) -> list[MissEvent]:
     """Misses logged in ``[start, end)`` (UTC), oldest first."""
     event, later, nxt = InteractionRow, aliased(InteractionRow), aliased(InteractionRow)
     asked, case, next_case = aliased(InteractionRow), aliased(CaseRow), aliased(CaseRow)
@@ -80,7 +82,7 @@ async def miss_events(session: AsyncSession, start: datetime, end: datetime) -> 
         next_text,
         next_question,
         previous,
-    ) in await session.execute(statement):
+    ) in await connection.execute(statement):
         source = HANDOFF if kind == EventKind.HANDOFF.value else NOT_HELPFUL
         text = miss_text(
             source,

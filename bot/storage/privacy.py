@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import Redaction, Resident
 from bot.storage.models import (
@@ -25,15 +25,15 @@ from bot.storage.models import (
 from bot.storage.repositories import _resident
 from bot.storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
-_BULK = {"synchronize_session": False}
-
 
 class SqlPrivacyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._s = connection
 
     async def find_resident(self, user_id: int) -> Resident | None:
-        row = await self._s.scalar(select(ResidentRow).where(ResidentRow.user_id == user_id))
+        row = (
+            await self._s.execute(select(ResidentRow).where(ResidentRow.user_id == user_id))
+        ).first()
         return _resident(row) if row else None
 
     async def forget_resident(
@@ -81,7 +81,6 @@ class SqlPrivacyRepository:
                 unreachable_at=None,
                 last_off_duty_notice=None,
             )
-            .execution_options(**_BULK)
         )
         return Redaction(interactions, messages, cases, outbox)
 
@@ -120,8 +119,8 @@ class SqlPrivacyRepository:
         )
 
     async def _count(self, statement: Any) -> int:
-        result = await self._s.execute(statement.execution_options(**_BULK))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        result = await self._s.execute(statement)
+        return int(result.rowcount or 0)
 
 
 def _has_text(column: Any, marker: str) -> ColumnElement[bool]:
@@ -135,10 +134,10 @@ class SqlPrivacyUnitOfWork(SqlUnitOfWork):
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.privacy = SqlPrivacyRepository(self.session)
+        self.privacy = SqlPrivacyRepository(self.connection)
         return self
 
 
 class SqlPrivacyUnitOfWorkFactory(SqlUnitOfWorkFactory):
     def __call__(self) -> SqlPrivacyUnitOfWork:
-        return SqlPrivacyUnitOfWork(self.sessions)
+        return SqlPrivacyUnitOfWork(self.engine)

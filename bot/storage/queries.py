@@ -1,7 +1,7 @@
 """The report's SQL: aggregates over the interaction log and the cases, in SQLAlchemy Core.
 
 Each figure group is one statement (a year's residents: one per month), and all of a report's
-statements run in the session of one unit of work that is never committed (on PostgreSQL a
+statements run on the connection of one unit of work that is never committed (on PostgreSQL a
 REPEATABLE READ, READ ONLY transaction, so the figures agree with each other). Time buckets are
 half-open ``[bounds[i], bounds[i + 1])`` UTC ranges computed by the core (local midnights), so
 days and months are exact in any time zone on both engines without SQL time-zone functions.
@@ -38,7 +38,7 @@ from sqlalchemy import (
     union_all,
     values,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import EventKind
 from bot.core.ports import AdviserCount, BucketCounts, CategoryCount, UnitOfWork
@@ -83,10 +83,10 @@ def _within(at: Any, bounds: Sequence[datetime]) -> ColumnElement[bool]:
 
 
 class SqlReportQueries:
-    """:class:`~bot.core.ports.ReportQueries` on one session."""
+    """:class:`~bot.core.ports.ReportQueries` on one connection."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._s = connection
         self._started = False
 
     async def _run(self, statement: Executable) -> Any:
@@ -94,18 +94,14 @@ class SqlReportQueries:
         if not self._started:
             self._started = True
             if self._dialect == "postgresql" and not self._s.in_transaction():
-                await self._s.connection(
-                    execution_options={
-                        "isolation_level": "REPEATABLE READ",
-                        "postgresql_readonly": True,
-                    }
+                await self._s.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
                 )
         return await self._s.execute(statement)
 
     @property
     def _dialect(self) -> str:
-        bind = self._s.bind
-        return bind.dialect.name if bind is not None else ""
+        return self._s.dialect.name
 
     async def event_counts(self, bounds: Sequence[datetime]) -> list[BucketCounts]:
         days = (
@@ -252,7 +248,7 @@ class SqlReportQueries:
 
 
 def report_queries(uow: UnitOfWork) -> SqlReportQueries:
-    """The report queries on the session of a SQL unit of work (wired in ``bot.app``)."""
+    """The report queries on the connection of a SQL unit of work (wired in ``bot.app``)."""
     if not isinstance(uow, SqlUnitOfWork):
         raise TypeError(f"report queries need a SqlUnitOfWork, got {type(uow).__name__}")
-    return SqlReportQueries(uow.session)
+    return SqlReportQueries(uow.connection)

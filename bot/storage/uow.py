@@ -1,4 +1,4 @@
-"""Engine, session factory and the SQLAlchemy unit of work."""
+"""Engines, the unit of work on one database connection, and SQLite's turns."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, Self
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -25,41 +25,57 @@ from bot.storage.repositories import (
     SqlOutbox,
     SqlResidentRepository,
 )
+from bot.storage.sqlite import begin_immediate, inline_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for SQLite (WAL, busy timeout, foreign keys) or PostgreSQL (pre-ping)."""
-    if url.startswith("sqlite"):
+def create_engine(url: str, *, background: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An engine for SQLite (WAL, foreign keys) or PostgreSQL (pre-ping).
+
+    SQLite runs on the event loop's thread (``bot.storage.sqlite``) unless ``background``: then
+    on aiosqlite's worker threads, as readers that never take the write lock (for reports, whose
+    scans must not hold up the loop or the residents' writes).
+    """
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    if background:
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
+    else:
+        engine = create_async_engine(url, async_creator=inline_creator(url), **kwargs)
+    memory = ":memory:" in url
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy, not the driver, issue BEGIN (see _begin_immediate).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            if ":memory:" not in url:
-                cursor.execute("PRAGMA journal_mode=WAL")
+    @event.listens_for(engine.sync_engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, issue BEGIN (see below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        if background:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
+            cursor.execute("PRAGMA query_only=ON")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        if background:  # a reader: a deferred transaction is one consistent snapshot in WAL
+            connection.exec_driver_sql("BEGIN")
+        else:
             # Take the write lock at the start of every transaction: a deferred transaction that
             # read first and writes later fails at once with SQLITE_BUSY when another writer got
             # in between, whatever the busy timeout; IMMEDIATE waits its turn instead.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(connection)
 
-        return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """ORM sessions, for tests and tools that inspect the tables (units of work use Core)."""
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
@@ -67,18 +83,18 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 # When tasks of one process contend, SQLite's busy handler makes the losers sleep 1, 2, 5 ... 100 ms
 # between tries: the lock idles meanwhile and an unlucky task waits seconds. So units of work of a
 # process take turns on an asyncio lock first (first come, first served); a nested one passes.
-_sqlite_turns: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+_sqlite_turns: dict[str, asyncio.Lock] = {}
 _has_turn: ContextVar[bool] = ContextVar("legaldesk_sqlite_turn", default=False)
 
 
 @asynccontextmanager
-async def sqlite_turn(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
-    """This task's turn to use the SQLite database; nothing to wait for on PostgreSQL."""
-    bind = sessions.kw.get("bind")
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite" or _has_turn.get():
+async def sqlite_turn(engine: AsyncEngine) -> AsyncIterator[None]:
+    """This task's turn to write to the SQLite database; nothing to wait for on PostgreSQL."""
+    if engine.dialect.name != "sqlite" or _has_turn.get():
         yield
         return
-    lock = _sqlite_turns.setdefault(bind.sync_engine, asyncio.Lock())
+    key = engine.url.render_as_string(hide_password=True)  # one lock per database file
+    lock = _sqlite_turns.setdefault(key, asyncio.Lock())
     async with lock:
         token = _has_turn.set(True)
         try:
@@ -88,53 +104,61 @@ async def sqlite_turn(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 
 class SqlUnitOfWork:
-    """One session, one transaction; rolled back unless ``commit()`` was called."""
+    """One connection, one transaction (begun by the first statement); rolled back unless
+    ``commit()`` was called. Repositories use Core statements on the connection: no ORM
+    session, whose bookkeeping cost more than the SQL on this desk's short transactions."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
+    def __init__(self, engine: AsyncEngine, *, write: bool = True) -> None:
+        self._engine = engine
+        self._write = write
+        self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         self._turn = AsyncExitStack()
-        await self._turn.enter_async_context(sqlite_turn(self._sessions))
-        session = self._sessions()
-        self._session = session
-        self.residents = SqlResidentRepository(session)
-        self.interactions = SqlInteractionRepository(session)
-        self.cases = SqlCaseRepository(session)
-        self.outbox = SqlOutbox(session)
-        self.duty = SqlDutyRepository(session)
+        if self._write:
+            await self._turn.enter_async_context(sqlite_turn(self._engine))
+        try:
+            connection = await self._engine.connect()
+        except BaseException:
+            await self._turn.aclose()
+            raise
+        self._connection = connection
+        self.residents = SqlResidentRepository(connection)
+        self.interactions = SqlInteractionRepository(connection)
+        self.cases = SqlCaseRepository(connection)
+        self.outbox = SqlOutbox(connection)
+        self.duty = SqlDutyRepository(connection)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        assert self._session is not None
+        assert self._connection is not None
         try:
-            await self._session.rollback()
+            await self._connection.close()  # rolls back what was not committed
         finally:
-            await self._session.close()
-            self._session = None
+            self._connection = None
             await self._turn.aclose()
 
     async def commit(self) -> None:
-        assert self._session is not None
+        assert self._connection is not None
         # The Telegram update being processed (if any) is marked done in this same transaction.
         ticket = current_update.get()
         if ticket is not None and not ticket.committed:
-            await mark_processed(self._session, ticket)
-        await self._session.commit()
+            await mark_processed(self._connection, ticket)
+        await self._connection.commit()
         if ticket is not None:
             ticket.committed = True
 
     @property
-    def session(self) -> AsyncSession:
-        """The session, for report queries that run inside this unit of work."""
-        assert self._session is not None
-        return self._session
+    def connection(self) -> AsyncConnection:
+        """The connection, for report queries and bookkeeping that run inside this unit of work."""
+        assert self._connection is not None
+        return self._connection
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
+    def __init__(self, engine: AsyncEngine, *, write: bool = True) -> None:
+        self.engine = engine
+        self.write = write
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.engine, write=self.write)

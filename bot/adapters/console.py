@@ -67,7 +67,7 @@ class ConsoleShell:
         return await desk.ask(person, line)
 
     async def _deliver(self, batch: SentBatch) -> None:
-        await self._services.courier.deliver(batch.ids)
+        await self._services.courier.deliver(batch)
 
     @staticmethod
     def _read() -> str | None:

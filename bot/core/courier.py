@@ -1,8 +1,17 @@
-"""Delivering the outbox: send each stored message, then record the outcome in its own transaction.
+"""Delivering the outbox: send each stored message, then record the outcome.
 
 A message is in the outbox before anything is sent, so a crash or a Telegram error never loses it:
 failed sends are retried with back-off (also after a restart), a blocked resident is marked
 unreachable, and an adviser always hears whether their answer arrived.
+
+A use case hands over the messages it just committed (``SentBatch``): they are sent without
+reading them back. Messages found in the table (start-up, retries) are re-read one by one first,
+so that one already sent meanwhile is not sent again. Within this process a message is sent by one
+task at a time: ``deliver`` claims all of its messages (``_in_flight``) before its first await,
+and adapters hand a use case's batch over as soon as it returns, so a concurrent ``flush`` either
+claimed a fresh message first (and sends it) or finds it claimed. Plain "sent" outcomes of
+concurrent deliveries are recorded together, in one transaction (group commit): one reply per
+resident message would otherwise cost a transaction of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from bot.core.ports import (
     DeliveryOutcome,
     Outgoing,
     PendingMessage,
+    SentBatch,
     Transport,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -29,6 +39,14 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 BACKOFF_CAP = timedelta(minutes=30)
+
+
+def _id(item: Outgoing | int) -> int:
+    """The outbox id of a stored message (given as the message, or as its id)."""
+    if isinstance(item, int):
+        return item
+    assert item.id is not None, "only stored messages are delivered"
+    return item.id
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -43,19 +61,27 @@ class Courier:
         self._uow, self._clock, self._transport = uow, clock, transport
         self._in_flight: set[int] = set()
         self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._sent: list[tuple[int, int | None, asyncio.Future[None]]] = []
+        self._recorder: asyncio.Task[None] | None = None
 
-    async def deliver(self, ids: Iterable[int]) -> None:
-        """Send the given outbox messages (in order), and whatever their outcomes enqueue."""
-        queue = list(ids)
-        while queue:
-            outbox_id = queue.pop(0)
-            if outbox_id in self._in_flight:
-                continue
-            self._in_flight.add(outbox_id)
-            try:
-                queue.extend(await self._deliver_one(outbox_id))
-            finally:
-                self._in_flight.discard(outbox_id)
+    async def deliver(self, batch: SentBatch | Iterable[int]) -> None:
+        """Send a use case's messages (a ``SentBatch``, as stored) or stored messages by id, in
+        order, and whatever their outcomes enqueue."""
+        queue = self._claim(batch.messages if isinstance(batch, SentBatch) else batch)
+        try:
+            while queue:
+                item = queue[0]
+                queue.extend(self._claim(await self._deliver_one(item)))
+                queue.pop(0)
+                self._in_flight.discard(_id(item))
+        finally:
+            self._in_flight.difference_update(_id(item) for item in queue)
+
+    def _claim(self, items: Iterable[Outgoing | int]) -> list[Outgoing | int]:
+        """The items no other task of this process is sending, now marked as ours."""
+        mine = [i for i in items if _id(i) not in self._in_flight]
+        self._in_flight.update(_id(i) for i in mine)
+        return mine
 
     async def flush(self) -> int:
         """Send every pending message that is due (start-up, and periodically). Returns how many."""
@@ -65,15 +91,48 @@ class Courier:
         await self.deliver(ids)
         return len(ids)
 
-    async def _deliver_one(self, outbox_id: int) -> list[int]:
-        async with self._uow() as uow:
-            pending = await uow.outbox.get(outbox_id)
-        if pending is None:  # already sent or given up
-            return []
-        lock = self._chat_locks.setdefault(pending.outgoing.chat_id, asyncio.Lock())
+    async def _deliver_one(self, item: Outgoing | int) -> list[int]:
+        if isinstance(item, int):
+            async with self._uow() as uow:
+                pending = await uow.outbox.get(item)
+            if pending is None:  # already sent or given up
+                return []
+        else:
+            pending = PendingMessage(item, attempts=0)
+        message = pending.outgoing
+        lock = self._chat_locks.setdefault(message.chat_id, asyncio.Lock())
         async with lock:
-            delivery = await self._transport.send(pending.outgoing)
+            delivery = await self._transport.send(message)
+        if delivery.outcome is DeliveryOutcome.SENT and message.purpose != "adviser_answer":
+            assert message.id is not None
+            await self._record_sent(message.id, delivery.message_id)
+            return []
         return await self._record(pending, delivery)
+
+    async def _record_sent(self, outbox_id: int, message_id: int | None) -> None:
+        """Record a plain "sent" together with those of concurrent deliveries; returns once it
+        is committed (raises if it could not be)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sent.append((outbox_id, message_id, done))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._write_sent())
+        await done
+
+    async def _write_sent(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
+                async with self._uow() as uow:
+                    await uow.outbox.mark_all_sent([(i, m) for i, m, _ in batch], self._clock.now())
+                    await uow.commit()
+            except Exception as error:  # each waiting delivery sees the failure
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def _record(self, pending: PendingMessage, delivery: Delivery) -> list[int]:
         message = pending.outgoing

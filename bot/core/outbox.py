@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -16,7 +17,7 @@ class _Transaction(Protocol):
 
 
 async def store_and_commit(uow: _Transaction, out: Sequence[Outgoing], at: datetime) -> SentBatch:
-    """Put ``out`` in the outbox of ``uow`` and commit; the adapter delivers the ids afterwards."""
-    ids = [await uow.outbox.put(message, at) for message in out]
+    """Put ``out`` in the outbox of ``uow`` and commit; the adapter delivers them afterwards."""
+    stored = [replace(message, id=await uow.outbox.put(message, at)) for message in out]
     await uow.commit()
-    return SentBatch(tuple(ids))
+    return SentBatch(tuple(stored))

@@ -6,7 +6,7 @@ Values crossing the ports are frozen dataclasses defined here; storage maps its 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol, Self
@@ -173,6 +173,10 @@ class Outbox(Protocol):
     async def pending(self, now: datetime, limit: int = 100) -> list[PendingMessage]: ...
     async def get(self, outbox_id: int) -> PendingMessage | None: ...
     async def mark_sent(self, outbox_id: int, message_id: int | None, at: datetime) -> None: ...
+    async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
+        """``mark_sent`` for many (outbox id, Telegram message id) pairs in one statement."""
+        ...
+
     async def mark_retry(self, outbox_id: int, next_at: datetime, error: str) -> None: ...
     async def mark_failed(self, outbox_id: int, error: str, at: datetime) -> None: ...
     async def case_for_message(self, chat_id: int, message_id: int) -> int | None:
@@ -211,9 +215,14 @@ class Transport(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SentBatch:
-    """Outbox ids a use case stored; the adapter delivers them after commit."""
+    """The messages a use case stored in the outbox (ids set); the adapter delivers them after
+    commit, without reading them back."""
 
-    ids: tuple[int, ...] = field(default_factory=tuple)
+    messages: tuple[Outgoing, ...] = ()
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(m.id for m in self.messages if m.id is not None)
 
 
 # ---------------------------------------------------------------- reports

@@ -390,6 +390,12 @@ class SqlOutbox:
             _SENT, {"outbox_id": outbox_id, "sent": at, "telegram_message": message_id}
         )
 
+    async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
+        if sent:
+            await self._s.execute(
+                _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
+            )
+
     async def mark_retry(self, outbox_id: int, next_at: datetime, error: str) -> None:
         await self._s.execute(
             update(OutboxRow)

@@ -33,7 +33,7 @@ def sent(services: Services) -> RecordingTransport:
 async def deliver(services: Services, batch_coro: object) -> list[Outgoing]:
     before = len(sent(services).sent)
     batch = await batch_coro  # type: ignore[misc]
-    await services.courier.deliver(batch.ids)
+    await services.courier.deliver(batch)
     return sent(services).sent[before:]
 
 

@@ -99,12 +99,12 @@ async def answer(
     services: Services, clock: ManualClock, at: datetime, adviser: int, case_id: int
 ) -> None:
     clock.set(at)
-    await services.courier.deliver((await services.staff.answer(adviser, case_id, "答复")).ids)
+    await services.courier.deliver(await services.staff.answer(adviser, case_id, "答复"))
 
 
 async def close(services: Services, clock: ManualClock, at: datetime, case_id: int) -> None:
     clock.set(at)
-    await services.courier.deliver((await services.staff.close(LI, case_id)).ids)
+    await services.courier.deliver(await services.staff.close(LI, case_id))
 
 
 async def build_history(services: Services, clock: ManualClock) -> None:

@@ -22,13 +22,13 @@ def transport(services: Services) -> RecordingTransport:
 async def say(services: Services, text: str, person: Person = GRANNY) -> list[Outgoing]:
     before = len(transport(services).sent)
     batch = await services.desk.ask(person, text)
-    await services.courier.deliver(batch.ids)
+    await services.courier.deliver(batch)
     return transport(services).sent[before:]
 
 
 async def press(services: Services, data: str, person: Person = GRANNY) -> list[Outgoing]:
     before = len(transport(services).sent)
-    await services.courier.deliver((await services.desk.press(person, data)).ids)
+    await services.courier.deliver(await services.desk.press(person, data))
     return transport(services).sent[before:]
 
 
@@ -76,7 +76,7 @@ async def test_off_hours_case_tells_the_resident_when_advisers_start_once_a_day(
     first = await say(services, "我家承包地被邻居多占了两垄咋办")
     assert "明天10:00上班后会回复您" in first[0].text
     assert len(first) == 1  # nobody on duty is notified now
-    await services.courier.deliver((await services.staff.close(9001, 1)).ids)
+    await services.courier.deliver(await services.staff.close(9001, 1))
     second = await say(services, "宅基地上的老房子兄弟要分咋弄")
     assert "上班后会回复您" not in second[0].text  # at most once a day
 

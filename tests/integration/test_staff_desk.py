@@ -28,7 +28,7 @@ async def open_case(services: Services, person: Person = GRANNY) -> int:
 async def run(services: Services, batch_coro: object) -> list[Outgoing]:
     before = len(transport(services).sent)
     batch = await batch_coro  # type: ignore[misc]
-    await services.courier.deliver(batch.ids)
+    await services.courier.deliver(batch)
     return transport(services).sent[before:]
 
 

@@ -20,7 +20,7 @@ PURGE_FIRST_SECONDS = 10 * 60  # a while after start-up, then daily
 async def remind(context: DeskContext) -> None:
     """Re-announce waiting cases and remind advisers of unanswered ones."""
     services = context.services
-    await services.courier.deliver((await services.reminders.remind()).ids)
+    await services.courier.deliver(await services.reminders.remind())
 
 
 async def digest(context: DeskContext) -> None:
@@ -31,7 +31,7 @@ async def digest(context: DeskContext) -> None:
     now = services.clock.now()
     since: datetime = job.data or now  # type: ignore[assignment]
     job.data = now
-    await services.courier.deliver((await services.reminders.digest(since, now)).ids)
+    await services.courier.deliver(await services.reminders.digest(since, now))
 
 
 async def retry_outbox(context: DeskContext) -> None:

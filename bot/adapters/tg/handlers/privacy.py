@@ -12,7 +12,7 @@ async def forgetme(update: Update, context: DeskContext) -> None:
     """Explain what deleting one's data means and ask for confirmation."""
     if person := person_of(update):
         batch = await context.services.privacy.offer(person)
-        await context.services.courier.deliver(batch.ids)
+        await context.services.courier.deliver(batch)
 
 
 async def button(update: Update, context: DeskContext) -> None:

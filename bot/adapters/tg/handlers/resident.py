@@ -27,7 +27,7 @@ MEDIA_KINDS = (
 
 
 async def _deliver(context: DeskContext, batch: SentBatch) -> None:
-    await context.services.courier.deliver(batch.ids)
+    await context.services.courier.deliver(batch)
 
 
 async def start(update: Update, context: DeskContext) -> None:

@@ -52,7 +52,7 @@ def _case_number(args: list[str] | None, usage: str) -> int:
 
 
 async def _deliver(context: DeskContext, batch: SentBatch) -> None:
-    await context.services.courier.deliver(batch.ids)
+    await context.services.courier.deliver(batch)
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -229,9 +229,9 @@ class Intake:
                 await self._pause(self.policy.retry.delay(failures))
         self.stats.fetched += len(items)
         self.stats.stored += len(fresh)
-        for item in items:
+        for item, update in zip(items, updates, strict=True):
             if item.update_id in fresh:
-                self._submit(item)
+                self._submit(item, update)
         await self.count()
         return True
 
@@ -266,9 +266,9 @@ class Intake:
             async with asyncio.timeout(self.policy.read_slack):
                 await self.application.bot.get_updates(offset=offset, limit=1, timeout=0)
 
-    def _submit(self, item: InboxItem) -> None:
+    def _submit(self, item: InboxItem, update: Update | None = None) -> None:
         key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
-        self._processor.submit(key, self._runner.job(item))
+        self._processor.submit(key, self._runner.job(item, update))
 
     # -- helpers ------------------------------------------------------------------------------
 

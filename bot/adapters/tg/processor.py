@@ -193,18 +193,23 @@ class UpdateRunner:
         self.application, self.inbox, self.clock, self.retry = application, inbox, clock, retry
         self.count, self._flush_outbox = count, flush_outbox
 
-    def job(self, item: InboxItem) -> Job:
-        return _Work(self, item)
+    def job(self, item: InboxItem, update: Update | None = None) -> Job:
+        """The job for a stored update; ``update``: the same update as fetched, if at hand (it
+        saves parsing the stored JSON again)."""
+        return _Work(self, item, update)
 
-    async def process(self, item: InboxItem, *, last_try: bool) -> Ticket:
+    async def process(
+        self, item: InboxItem, update: Update | None = None, *, last_try: bool
+    ) -> Ticket:
         """Run the handlers on a stored update; the ticket tells what happened."""
         ticket = Ticket(item.update_id, self.clock.now(), last_try=last_try)
-        try:
-            update = Update.de_json(item.payload, self.application.bot)
-        except Exception as exc:  # stored, but not an update PTB can read: never will be
-            log.exception("update %s is unreadable", item.update_id)
-            ticket.error = BadRequest(f"unreadable update: {exc!r}")
-            return ticket
+        if update is None:
+            try:
+                update = Update.de_json(item.payload, self.application.bot)
+            except Exception as exc:  # stored, but not an update PTB can read: never will be
+                log.exception("update %s is unreadable", item.update_id)
+                ticket.error = BadRequest(f"unreadable update: {exc!r}")
+                return ticket
         token = current_update.set(ticket)
         try:  # handler errors reach hold_for_retry, which notes them on the ticket
             async with asyncio.timeout(self.retry.timeout):
@@ -224,8 +229,8 @@ class _Work:
     """One stored update on its way through: process it, then settle its inbox row. If the
     database is away while settling, only the settling is tried again, not the handlers."""
 
-    def __init__(self, runner: UpdateRunner, item: InboxItem) -> None:
-        self.runner, self.item, self.attempts = runner, item, item.attempts
+    def __init__(self, runner: UpdateRunner, item: InboxItem, update: Update | None) -> None:
+        self.runner, self.item, self.update, self.attempts = runner, item, update, item.attempts
         self.owed: Settlement | None = None
         self.write_failures = 0
 
@@ -233,7 +238,7 @@ class _Work:
         runner = self.runner
         if self.owed is None:
             last_try = self.attempts + 1 >= runner.retry.max_attempts
-            ticket = await runner.process(self.item, last_try=last_try)
+            ticket = await runner.process(self.item, self.update, last_try=last_try)
             if ticket.committed or isinstance(ticket.error, AlreadyProcessed):
                 await runner.count("processed")
                 return None

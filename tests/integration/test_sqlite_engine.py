@@ -1,0 +1,111 @@
+"""The embedded engine runs SQLite on the event loop's thread: waiting for another process's write
+lock must not stall the loop, nothing is lost while waiting, and reports read beside writers."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import exc, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.ports import Person
+from bot.storage import sqlite as inline
+from bot.storage.migrate import upgrade
+from bot.storage.models import ResidentRow
+from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
+
+GRANNY = Person(user_id=501, chat_id=501, display_name="王大妈")
+NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[tuple[Path, AsyncEngine]]:
+    path = tmp_path / "desk.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    await upgrade(engine)
+    yield path, engine
+    await engine.dispose()
+
+
+async def _register(engine: AsyncEngine, person: Person = GRANNY) -> None:
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        await uow.residents.get_or_create(person, NOW)
+        await uow.commit()
+
+
+async def _residents(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(ResidentRow)) or 0)
+
+
+def _other_process_lock(path: Path) -> sqlite3.Connection:
+    """Another program (the purge CLI, say) holding the database's write lock."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_statements_run_on_the_event_loop_thread(database: tuple[Path, AsyncEngine]) -> None:
+    _, engine = database
+    before = {t.name for t in threading.enumerate()}
+    await _register(engine)
+    assert {t.name for t in threading.enumerate()} == before  # no worker thread was started
+    assert await _residents(engine) == 1
+
+
+async def test_a_write_waits_for_another_process_lock_while_the_loop_runs_on(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    path, engine = database
+    other = _other_process_lock(path)
+    write = asyncio.create_task(_register(engine))
+    # With SQLite's busy handler sleeping on the loop's thread, nothing else could run and the
+    # write would fail after its busy timeout; here the loop keeps serving and the write waits.
+    done, _ = await asyncio.wait({write}, timeout=0.5)
+    assert not done
+    other.execute("COMMIT")
+    other.close()
+    await write
+    assert await _residents(engine) == 1
+
+
+async def test_a_lock_held_too_long_fails_the_unit_of_work_and_stores_nothing(
+    database: tuple[Path, AsyncEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, engine = database
+    monkeypatch.setattr(inline, "LOCK_WAIT_SECONDS", 0.2)
+    other = _other_process_lock(path)
+    try:
+        with pytest.raises(exc.OperationalError, match="database is locked"):
+            await _register(engine)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert await _residents(engine) == 0
+    await _register(engine)  # the engine is fine afterwards
+    assert await _residents(engine) == 1
+
+
+async def test_a_background_reader_sees_committed_rows_and_cannot_write(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    path, engine = database
+    await _register(engine)
+    reader = create_engine(f"sqlite+aiosqlite:///{path}", background=True)
+    try:
+        other = _other_process_lock(path)  # a writer busy elsewhere does not hold up a reader
+        try:
+            assert await _residents(reader) == 1
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        with pytest.raises(exc.OperationalError, match="readonly"):
+            await _register(reader, Person(user_id=502, chat_id=502, display_name="李大爷"))
+    finally:
+        await reader.dispose()

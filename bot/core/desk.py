@@ -20,6 +20,7 @@ from bot.core.law import LawLibrary, parse_article_query, render_article, split_
 from bot.core.matching.matcher import Action, Matcher, MatchResult
 from bot.core.outbox import store_and_commit
 from bot.core.ports import (
+    Arrival,
     Button,
     Clock,
     Outgoing,
@@ -145,13 +146,14 @@ class ResidentDesk:
         """Answer a resident's free-text message: FAQ, choices, small talk, or the adviser."""
         text = storable(text)
         async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            if await self._flooding(uow, resident):
+            arrival = await self._arrive(uow, person)
+            resident = arrival.resident
+            if self._flooding(arrival):
                 return await self._flood(uow, resident, person, text)
             if is_blank(text):  # whitespace, zero-width or bidi marks only: not for the adviser
                 await self._log(uow, EventKind.MEDIA, resident, detail="blank")
                 return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
-            case = await uow.cases.active_for(resident.id)
+            case = arrival.case
             if case is not None:
                 out = await self._handoff.follow_up(uow, resident, case, text=text)
                 return await self._finish(uow, out)
@@ -239,14 +241,15 @@ class ResidentDesk:
         """Forward voice, photos and documents to the adviser as (part of) a case."""
         caption = storable(caption)
         async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            if await self._flooding(uow, resident):
+            arrival = await self._arrive(uow, person)
+            resident = arrival.resident
+            if self._flooding(arrival):
                 return await self._flood(uow, resident, person, caption)
             await self._log(uow, EventKind.MEDIA, resident, detail=kind)
             forwardable = kind in {"voice", "audio", "photo", "document", "video", "video_note"}
             if not forwardable:
                 return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
-            case = await uow.cases.active_for(resident.id)
+            case = arrival.case
             if case is not None:
                 out = await self._handoff.follow_up(
                     uow, resident, case, text=caption or None, media_kind=kind, file_id=file_id
@@ -344,10 +347,9 @@ class ResidentDesk:
             for start in range(0, len(cats), 2)
         )
 
-    async def _flooding(self, uow: UnitOfWork, resident: Resident) -> bool:
-        since = self._clock.now() - timedelta(minutes=1)
-        count = await uow.interactions.count_since(resident.id, INBOUND, since)
-        return count >= self._policy.flood_per_minute
+    def _flooding(self, arrival: Arrival) -> bool:
+        """More messages in the last minute (before this one) than the policy allows."""
+        return arrival.recent >= self._policy.flood_per_minute
 
     async def _flood(
         self, uow: UnitOfWork, resident: Resident, person: Person, text: str
@@ -361,6 +363,12 @@ class ResidentDesk:
     async def _resident(self, uow: UnitOfWork, person: Person) -> Resident:
         person = replace(person, display_name=storable(person.display_name))
         return await uow.residents.get_or_create(person, self._clock.now())
+
+    async def _arrive(self, uow: UnitOfWork, person: Person) -> Arrival:
+        """The resident, their inbound messages of the last minute and their active case."""
+        person = replace(person, display_name=storable(person.display_name))
+        now = self._clock.now()
+        return await uow.residents.arrive(person, now, INBOUND, now - timedelta(minutes=1))
 
     async def _stale(self, uow: UnitOfWork, resident: Resident, person: Person) -> SentBatch:
         """Log a button whose data is unknown, forged or outdated, and say it has expired."""

@@ -133,8 +133,24 @@ class Clock(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A resident as a message of theirs arrives: their profile, how many of ``kinds`` they sent
+    since ``since``, and their active case (read together: every message needs all three)."""
+
+    resident: Resident
+    recent: int = 0
+    case: Case | None = None
+
+
 class ResidentRepository(Protocol):
     async def get_or_create(self, person: Person, at: datetime) -> Resident: ...
+    async def arrive(
+        self, person: Person, at: datetime, kinds: Sequence[str], since: datetime
+    ) -> Arrival:
+        """``get_or_create``, plus their recent messages of ``kinds`` and active case."""
+        ...
+
     async def get(self, resident_id: int) -> Resident | None: ...
     async def mark_unreachable(self, resident_id: int, at: datetime) -> None: ...
     async def set_off_duty_notice(self, resident_id: int, day: date) -> None: ...

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import Interaction
 from bot.core.ports import (
+    Arrival,
     Button,
     Case,
     CaseMessage,
@@ -93,13 +94,55 @@ _QUESTION_TEXT = select(InteractionRow.text).where(
 )
 
 
+_RECENT = (
+    select(func.count())
+    .select_from(InteractionRow)
+    .where(
+        InteractionRow.resident_id == ResidentRow.id,
+        InteractionRow.kind.in_(bindparam("kinds", expanding=True)),
+        InteractionRow.at >= bindparam("since"),
+    )
+    .scalar_subquery()
+)
+_ACTIVE_CASE_ID = (
+    select(CaseRow.id)
+    .where(CaseRow.resident_id == ResidentRow.id, CaseRow.status.in_(ACTIVE))
+    .order_by(CaseRow.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_ARRIVAL = select(
+    *_RESIDENT_COLUMNS, _RECENT.label("recent"), _ACTIVE_CASE_ID.label("case_id")
+).where(ResidentRow.user_id == bindparam("user_id"))
+
+
 class SqlResidentRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
 
     async def get_or_create(self, person: Person, at: datetime) -> Resident:
-        name = person.display_name[:256]
         row = (await self._s.execute(_RESIDENT_BY_USER, {"user_id": person.user_id})).first()
+        return await self._known(person, at, row)
+
+    async def arrive(
+        self, person: Person, at: datetime, kinds: Sequence[str], since: datetime
+    ) -> Arrival:
+        row = (
+            await self._s.execute(
+                _ARRIVAL, {"user_id": person.user_id, "kinds": list(kinds), "since": since}
+            )
+        ).first()
+        resident = await self._known(person, at, row)
+        if row is None:
+            return Arrival(resident)
+        case = None
+        if row.case_id is not None:
+            case = await SqlCaseRepository(self._s).get(row.case_id)
+        return Arrival(resident, int(row.recent), case)
+
+    async def _known(self, person: Person, at: datetime, row: Any) -> Resident:
+        """The resident of ``row`` brought up to date with ``person``; created if no row."""
+        name = person.display_name[:256]
         if row is None:
             new_id = await self._s.scalar(
                 _NEW_RESIDENT,

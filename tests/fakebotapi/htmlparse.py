@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .textcore import Entity, EntityParseError, Out, byte_offset
 
 HTML_TAGS = frozenset(
@@ -75,6 +77,9 @@ def _decode_entity(text: str, i: int) -> tuple[str | None, int]:
     return char, j
 
 
+_PLAIN = re.compile(r"[^<&]+")
+
+
 def parse_html(text: str) -> tuple[str, list[Entity]]:
     out = Out()
     stack: list[tuple[str, int, dict[str, str]]] = []
@@ -87,8 +92,10 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
             i = j if char is not None else i + 1
             continue
         if c != "<":
-            out.add(c)
-            i += 1
+            plain = _PLAIN.match(text, i)  # a run of text without markup, added at once
+            assert plain is not None
+            out.add(plain.group())
+            i = plain.end()
             continue
         begin = byte_offset(text, i)
         if i + 1 < n and text[i + 1] == "/":

@@ -22,7 +22,7 @@ from bot.storage.models import (
     OutboxRow,
     ResidentRow,
 )
-from bot.storage.repositories import _resident
+from bot.storage.repositories import resident_from_row
 from bot.storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 
@@ -34,7 +34,7 @@ class SqlPrivacyRepository:
         row = (
             await self._s.execute(select(ResidentRow).where(ResidentRow.user_id == user_id))
         ).first()
-        return _resident(row) if row else None
+        return resident_from_row(row) if row else None
 
     async def forget_resident(
         self, resident: Resident, marker: str, mentions: Sequence[str] = ()

@@ -1,0 +1,138 @@
+"""The outbox: every message before it is sent, and what became of it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.core.ports import (
+    Button,
+    Media,
+    Outgoing,
+    PendingMessage,
+)
+from bot.storage.models import OutboxRow
+from bot.storage.repositories.tables import OUTBOX
+
+
+def _buttons_to_json(buttons: tuple[tuple[Button, ...], ...]) -> list[Any]:
+    return [[[b.label, b.data] for b in row] for row in buttons]
+
+
+def _buttons_from_json(data: list[Any] | None) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(Button(label, payload) for label, payload in row) for row in data or [])
+
+
+def _pending(row: Any) -> PendingMessage:
+    media = None
+    if row.media_kind:
+        media = Media(row.media_kind, file_id=row.media_file_id, filename=row.media_filename)
+    return PendingMessage(
+        Outgoing(
+            chat_id=row.chat_id,
+            text=row.text,
+            buttons=_buttons_from_json(row.buttons),
+            purpose=row.purpose,
+            case_id=row.case_id,
+            media=media,
+            id=row.id,
+        ),
+        attempts=row.attempts,
+    )
+
+
+_NEW_OUTGOING = insert(OUTBOX).returning(OUTBOX.c.id)
+_OUTGOING_BY_ID = select(OutboxRow).where(OutboxRow.id == bindparam("outbox_id"))
+_SENT = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("outbox_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("sent"),
+        message_id=bindparam("telegram_message"),
+        attempts=OUTBOX.c.attempts + 1,
+    )
+)
+
+
+class SqlOutbox:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._s = connection
+
+    async def put(self, message: Outgoing, at: datetime) -> int:
+        media = message.media
+        return int(
+            await self._s.scalar(
+                _NEW_OUTGOING,
+                {
+                    "chat_id": message.chat_id,
+                    "text": message.text,
+                    "buttons": _buttons_to_json(message.buttons),
+                    "purpose": message.purpose,
+                    "case_id": message.case_id,
+                    "media_kind": media.kind if media else None,
+                    "media_file_id": media.file_id if media else None,
+                    "media_filename": media.filename if media else None,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": at,
+                    "next_attempt_at": at,
+                },
+            )
+        )
+
+    async def pending(self, now: datetime, limit: int = 100) -> list[PendingMessage]:
+        rows = await self._s.execute(
+            select(OutboxRow)
+            .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now)
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        return [_pending(r) for r in rows]
+
+    async def get(self, outbox_id: int) -> PendingMessage | None:
+        row = (await self._s.execute(_OUTGOING_BY_ID, {"outbox_id": outbox_id})).first()
+        return _pending(row) if row and row.status == "pending" else None
+
+    async def mark_sent(self, outbox_id: int, message_id: int | None, at: datetime) -> None:
+        await self._s.execute(
+            _SENT, {"outbox_id": outbox_id, "sent": at, "telegram_message": message_id}
+        )
+
+    async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
+        if sent:
+            await self._s.execute(
+                _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
+            )
+
+    async def mark_retry(self, outbox_id: int, next_at: datetime, error: str) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)
+            .values(
+                next_attempt_at=next_at, last_error=error[:512], attempts=OutboxRow.attempts + 1
+            )
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str, at: datetime) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)
+            .values(
+                status="failed",
+                last_error=error[:512],
+                sent_at=at,
+                attempts=OutboxRow.attempts + 1,
+            )
+        )
+
+    async def case_for_message(self, chat_id: int, message_id: int) -> int | None:
+        return await self._s.scalar(
+            select(OutboxRow.case_id).where(
+                OutboxRow.chat_id == chat_id, OutboxRow.message_id == message_id
+            )
+        )

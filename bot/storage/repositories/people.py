@@ -1,0 +1,212 @@
+"""Residents (and what each of their messages needs to know), the interaction log, duty."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.core.interactions import Interaction
+from bot.core.ports import (
+    Arrival,
+    DutyOverride,
+    Person,
+    Resident,
+)
+from bot.storage.models import (
+    CaseRow,
+    DutyOverrideRow,
+    InteractionRow,
+    ResidentRow,
+)
+from bot.storage.repositories.cases import SqlCaseRepository
+from bot.storage.repositories.tables import ACTIVE, DUTY, INTERACTIONS, RESIDENTS
+
+_RESIDENT_COLUMNS = (
+    ResidentRow.id,
+    ResidentRow.user_id,
+    ResidentRow.chat_id,
+    ResidentRow.display_name,
+    ResidentRow.unreachable_at,
+    ResidentRow.last_off_duty_notice,
+)
+
+
+def resident_from_row(row: Any) -> Resident:
+    return Resident(
+        id=row.id,
+        user_id=row.user_id,
+        chat_id=row.chat_id,
+        display_name=row.display_name,
+        unreachable=row.unreachable_at is not None,
+        last_off_duty_notice=row.last_off_duty_notice,
+    )
+
+
+# The statements every message runs, built once: constructing a statement (and its cache key)
+# costs more than executing it on SQLite. Parameters are bound at execution.
+_RESIDENT_BY_USER = select(*_RESIDENT_COLUMNS).where(ResidentRow.user_id == bindparam("user_id"))
+_RESIDENT_BY_ID = select(*_RESIDENT_COLUMNS).where(ResidentRow.id == bindparam("resident_id"))
+_NEW_RESIDENT = insert(RESIDENTS).returning(RESIDENTS.c.id)
+_RESIDENT_WROTE = (
+    update(RESIDENTS)
+    .where(RESIDENTS.c.id == bindparam("resident_id"))
+    .values(display_name=bindparam("name"), chat_id=bindparam("chat"), unreachable_at=None)
+)
+_NEW_INTERACTION = insert(INTERACTIONS).returning(INTERACTIONS.c.id)
+_COUNT_SINCE = (
+    select(func.count())
+    .select_from(InteractionRow)
+    .where(
+        InteractionRow.resident_id == bindparam("resident_id"),
+        InteractionRow.kind.in_(bindparam("kinds", expanding=True)),
+        InteractionRow.at >= bindparam("since"),
+    )
+)
+_QUESTION_TEXT = select(InteractionRow.text).where(
+    InteractionRow.id == bindparam("event_id"),
+    InteractionRow.resident_id == bindparam("resident_id"),
+)
+
+
+_RECENT = (
+    select(func.count())
+    .select_from(InteractionRow)
+    .where(
+        InteractionRow.resident_id == ResidentRow.id,
+        InteractionRow.kind.in_(bindparam("kinds", expanding=True)),
+        InteractionRow.at >= bindparam("since"),
+    )
+    .scalar_subquery()
+)
+_ACTIVE_CASE_ID = (
+    select(CaseRow.id)
+    .where(CaseRow.resident_id == ResidentRow.id, CaseRow.status.in_(ACTIVE))
+    .order_by(CaseRow.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_ARRIVAL = select(
+    *_RESIDENT_COLUMNS, _RECENT.label("recent"), _ACTIVE_CASE_ID.label("case_id")
+).where(ResidentRow.user_id == bindparam("user_id"))
+
+
+class SqlResidentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._s = connection
+
+    async def get_or_create(self, person: Person, at: datetime) -> Resident:
+        row = (await self._s.execute(_RESIDENT_BY_USER, {"user_id": person.user_id})).first()
+        return await self._known(person, at, row)
+
+    async def arrive(
+        self, person: Person, at: datetime, kinds: Sequence[str], since: datetime
+    ) -> Arrival:
+        row = (
+            await self._s.execute(
+                _ARRIVAL, {"user_id": person.user_id, "kinds": list(kinds), "since": since}
+            )
+        ).first()
+        resident = await self._known(person, at, row)
+        if row is None:
+            return Arrival(resident)
+        case = None
+        if row.case_id is not None:
+            case = await SqlCaseRepository(self._s).get(row.case_id)
+        return Arrival(resident, int(row.recent), case)
+
+    async def _known(self, person: Person, at: datetime, row: Any) -> Resident:
+        """The resident of ``row`` brought up to date with ``person``; created if no row."""
+        name = person.display_name[:256]
+        if row is None:
+            new_id = await self._s.scalar(
+                _NEW_RESIDENT,
+                {
+                    "user_id": person.user_id,
+                    "chat_id": person.chat_id,
+                    "display_name": name,
+                    "created_at": at,
+                },
+            )
+            return Resident(int(new_id), person.user_id, person.chat_id, name)
+        resident = resident_from_row(row)
+        if (row.display_name, row.chat_id) != (name, person.chat_id) or resident.unreachable:
+            # they wrote to us, so they can be reached again
+            await self._s.execute(
+                _RESIDENT_WROTE, {"resident_id": row.id, "name": name, "chat": person.chat_id}
+            )
+            resident = replace(
+                resident, display_name=name, chat_id=person.chat_id, unreachable=False
+            )
+        return resident
+
+    async def get(self, resident_id: int) -> Resident | None:
+        row = (await self._s.execute(_RESIDENT_BY_ID, {"resident_id": resident_id})).first()
+        return resident_from_row(row) if row else None
+
+    async def mark_unreachable(self, resident_id: int, at: datetime) -> None:
+        await self._s.execute(
+            update(RESIDENTS).where(RESIDENTS.c.id == resident_id).values(unreachable_at=at)
+        )
+
+    async def set_off_duty_notice(self, resident_id: int, day: date) -> None:
+        await self._s.execute(
+            update(RESIDENTS).where(RESIDENTS.c.id == resident_id).values(last_off_duty_notice=day)
+        )
+
+
+class SqlInteractionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._s = connection
+
+    async def add(self, event: Interaction) -> int:
+        return int(
+            await self._s.scalar(
+                _NEW_INTERACTION,
+                {
+                    "at": event.at,
+                    "kind": event.kind.value,
+                    "resident_id": event.resident_id,
+                    "case_id": event.case_id,
+                    "faq_id": event.faq_id,
+                    "category": event.category,
+                    "score": event.score,
+                    "actor_id": event.actor_id,
+                    "actor_name": event.actor_name,
+                    "detail": event.detail,
+                    "text": event.text,
+                },
+            )
+        )
+
+    async def question_text(self, event_id: int, resident_id: int) -> str | None:
+        return await self._s.scalar(
+            _QUESTION_TEXT, {"event_id": event_id, "resident_id": resident_id}
+        )
+
+    async def count_since(self, resident_id: int, kinds: Sequence[str], since: datetime) -> int:
+        total = await self._s.scalar(
+            _COUNT_SINCE, {"resident_id": resident_id, "kinds": list(kinds), "since": since}
+        )
+        return int(total or 0)
+
+
+class SqlDutyRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._s = connection
+
+    async def overrides(self, now: datetime) -> dict[int, DutyOverride]:
+        rows = await self._s.execute(select(DutyOverrideRow).where(DutyOverrideRow.until > now))
+        return {r.telegram_id: DutyOverride(r.telegram_id, r.on_duty, r.until) for r in rows}
+
+    async def set(self, override: DutyOverride) -> None:
+        values = {"on_duty": override.on_duty, "until": override.until}
+        changed = await self._s.execute(
+            update(DUTY).where(DUTY.c.telegram_id == override.telegram_id).values(values)
+        )
+        if not changed.rowcount:
+            await self._s.execute(insert(DUTY).values(telegram_id=override.telegram_id, **values))

@@ -12,7 +12,7 @@ tables are emptied first). All in one process and event loop, so the fake server
 on both bots alike.
 
 Two settings of the fake server: no latency (localhost: both bots are CPU-bound, which measures
-the work per update: legaldesk's matching and about ten SQL statements per message, in two
+the work per update: legaldesk's matching and six SQL statements per message, in two
 transactions, against the echo bot's none), and
 ``--latency`` seconds added to every Bot API call but getUpdates, as a real Telegram round trip
 adds (tens to hundreds of milliseconds): what a resident waits for when many write at once.

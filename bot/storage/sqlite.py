@@ -4,7 +4,7 @@ aiosqlite runs every call on a worker thread and wakes the event loop for each r
 makes three or four such calls per statement (cursor, execute, fetch, close). For the embedded
 database those hops cost far more than the work: measured here, a one-row SELECT through
 SQLAlchemy took about 320 µs with the worker thread and about 60 µs on the loop's thread, and a
-resident's message runs a dozen statements. The statements of this desk touch a few rows through
+resident's message runs six statements. The statements of this desk touch a few rows through
 indexes, in WAL mode with ``synchronous=NORMAL`` (no fsync per commit), so running them in place
 blocks the loop for microseconds.
 

@@ -78,7 +78,7 @@ class Matcher:
             lexicon.protected,
             lambda word: normalizer.is_common_word(word, _COMMON_FREQ),
         )
-        pieces = [[normalizer.pieces(clauses(p)) for p in entry.phrasings] for entry in kb.entries]
+        pieces = _faq_pieces(normalizer, kb)
         # the FAQ's words, its own typo alternates read as the words they stand for (善养费 →
         # 赡养费): a typo there must not make 善 a word the FAQ knows
         vocabulary = {
@@ -243,3 +243,21 @@ class Matcher:
         shortlist = np.argpartition(-scores, k - 1)[:k]
         scores += w["ratio"] * self._sequences.best_ratio(q.tokens, shortlist.tolist())
         return np.clip(scores * (100 / sum(w.values())), 0.0, 100.0)
+
+
+def _faq_pieces(normalizer: Normalizer, kb: KnowledgeBase) -> list[list[list[list[str]]]]:
+    """jieba's words of every phrasing (per entry, per phrasing, per piece).
+
+    Each distinct clause is cut once: phrasings share many (cutting clause by clause gives the
+    same pieces as cutting the phrasing, see ``Normalizer.pieces``)."""
+    cut: dict[str, list[list[str]]] = {}
+
+    def phrasing(text: str) -> list[list[str]]:
+        out: list[list[str]] = []
+        for clause in clauses(text):
+            if clause not in cut:
+                cut[clause] = normalizer.pieces([clause])
+            out.extend(cut[clause])
+        return out
+
+    return [[phrasing(p) for p in entry.phrasings] for entry in kb.entries]

@@ -180,7 +180,9 @@ class Normalizer:
         return self._fillers.sub(" ", clause) if self._fillers else clause
 
     def pieces(self, parts: Iterable[str]) -> list[list[str]]:
-        """jieba's words of cleaned clauses per filler-free piece (before synonyms, stop words)."""
+        """jieba's words of cleaned clauses per filler-free piece (before synonyms, stop words).
+
+        The pieces of several clauses are those of each clause in turn."""
         text = " ".join(self.strip_fillers(part) for part in parts)
         # one call for all pieces: jieba cuts every run of letters and digits on its own anyway
         out: list[list[str]] = [[]]

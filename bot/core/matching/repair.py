@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import contains
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -78,7 +79,7 @@ class _Targets:
     def closest(self, text: str) -> str | None:
         """The one word that sounds like ``text`` (see the module docstring), or None."""
         places = self._chars_at.get(len(text))
-        if not places or 2 * sum(c in p for c, p in zip(text, places, strict=True)) < len(text):
+        if not places or 2 * sum(map(contains, places, text)) < len(text):
             return None  # no word of this length shares half of the characters in place
         sounds = self._sounds.get(len(text)) or self._learn(len(text))
         if char_sound(text[0]) not in sounds.first and (
@@ -198,20 +199,19 @@ class TokenRepair:
         edges: frozenset[str],
     ) -> tuple[int, str | None]:
         """The longest span starting at ``i`` that repairs, as (words spanned, replacement)."""
-        protected = self._protected
-        spans: list[tuple[int, str]] = []
+        protected, lengths = self._protected, targets.lengths
+        spans: list[tuple[int, str]] = []  # worth trying: a target length, a suspect inside
         text = ""
         for j in range(i, len(tokens)):
-            if not han[j] or tokens[j] in protected:
+            token = tokens[j]
+            if not han[j] or token in protected:
                 break
-            text += tokens[j]
+            text += token
             if len(text) > _MAX_CHARS:
                 break
-            if tokens[j] not in edges:
-                spans.append((j + 1 - i, text))
+            if j >= after[i] and len(text) in lengths and token not in edges:
+                spans.append((j + 1 - i, text))  # (targets are _MIN_CHARS long or longer)
         for span, text in reversed(spans):
-            if len(text) < _MIN_CHARS or after[i] >= i + span or len(text) not in targets.lengths:
-                continue
             if span == 1 and self._common(text):
                 continue
             fixed = targets.closest(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from operator import mul
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -27,6 +28,9 @@ def grams(text: str) -> Counter[str]:
     out = Counter(text)
     out.update(text[i : i + 2] for i in range(len(text) - 1))
     return out
+
+
+_Rows = tuple[np.ndarray, np.ndarray, np.ndarray]  # one key's rows and their two weights
 
 
 class Postings:
@@ -46,11 +50,12 @@ class Postings:
         self._slot = {k: i for i, k in enumerate(keys)}
         order = np.lexsort((row_ids, key_ids))  # by key, then by row
         self._indptr = np.concatenate(([0], np.cumsum(np.bincount(key_ids, minlength=len(keys)))))
-        self._ids = row_ids[order]
+        self._ids = row_ids[order].astype(np.uint16 if rows <= 1 << 16 else np.int32)
         self._first = first[order]
         self._second = first[order] * 0.0 if second is None else second[order]
         self._has_second = second is not None
-        self._views: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._bounds: list[int] = self._indptr.tolist()
+        self._views: dict[str, _Rows] = {}
 
     def __contains__(self, key: object) -> bool:
         return key in self._slot
@@ -60,26 +65,37 @@ class Postings:
         slot = self._slot.get(key)
         return 0 if slot is None else int(self._indptr[slot + 1] - self._indptr[slot])
 
-    def _view(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Views of one key's rows and weights (made on first use, then kept)."""
-        start, end = self._indptr[self._slot[key]], self._indptr[self._slot[key] + 1]
-        views = (self._ids[start:end], self._first[start:end], self._second[start:end])
-        self._views[key] = views
-        return views
+    def lookup(self, key: str) -> _Rows | None:
+        """Views of the rows holding ``key`` and of their weights (made on first use, then
+        kept), or None when no row holds it."""
+        rows = self._views.get(key)
+        if rows is None:
+            slot = self._slot.get(key)
+            if slot is None:
+                return None
+            start, end = self._bounds[slot], self._bounds[slot + 1]
+            rows = (self._ids[start:end], self._first[start:end], self._second[start:end])
+            self._views[key] = rows
+        return rows
 
     def sums(
         self, scaled: Sequence[str], factors: Sequence[float], plain: Sequence[str] = ()
     ) -> np.ndarray:
-        """Per row: Σ over the ``scaled`` keys of factor·first, plus Σ over every key of second."""
-        get = self._views.get
-        lists = [get(k) or self._view(k) for k in scaled]
-        lists += [get(k) or self._view(k) for k in plain]
+        """Per row: Σ over the ``scaled`` keys of factor·first, plus Σ over every key of second
+        (every key must be in the index)."""
+        lookup = self.lookup
+        return self.sums_of([lookup(k) for k in scaled], factors, [lookup(k) for k in plain])
+
+    def sums_of(
+        self, scaled: list[_Rows], factors: Sequence[float], plain: list[_Rows]
+    ) -> np.ndarray:
+        """``sums`` of keys already looked up (summed in this order)."""
+        lists = scaled + plain
         if not lists:
             return np.zeros(self.rows)
-        ids = np.concatenate([p[0] for p in lists])
-        head = lists[: len(scaled)]
-        scaled_weights = np.concatenate([p[1] for p in head] or [np.zeros(0)])
-        scaled_weights *= np.repeat(np.asarray(factors, float), [len(p[0]) for p in head])
+        ids = np.concatenate([p[0] for p in lists], dtype=np.intp)
+        scaled_weights = np.concatenate([p[1] for p in scaled] or [np.zeros(0)])
+        scaled_weights *= np.repeat(np.asarray(factors, float), [len(p[0]) for p in scaled])
         if not self._has_second:
             return np.bincount(ids, scaled_weights, minlength=self.rows)
         weights = np.concatenate([p[2] for p in lists])
@@ -143,7 +159,6 @@ class PhrasingIndex:
         ckeys, cids, crows, ccos, ccov, cidf = _gram_weights(canons)
         skeys, sids, srows, _, scov, _ = _gram_weights(pinyins)
         self.idf: dict[str, float] = dict(zip(ckeys, cidf.tolist(), strict=True))
-        self.sounds = frozenset(skeys)
         self.unseen = math.log(n + 1) + 1.0
         self.postings = Postings(
             n,
@@ -157,11 +172,21 @@ class PhrasingIndex:
     def scores(self, canon: str, pinyin: str) -> np.ndarray:
         """Per phrasing: the weighted sum of its three channels for this question."""
         counted = grams(canon)
-        vec = {g: tf * self.idf.get(g, self.unseen) for g, tf in counted.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        keys = [g for g in counted if g in self.idf]
-        sounds = [_SOUND + g for g in grams(pinyin) if g in self.sounds]
-        return self.postings.sums(keys, [vec[g] / norm for g in keys], sounds)
+        idf, unseen, lookup = self.idf, self.unseen, self.postings.lookup
+        vec = [tf * idf.get(g, unseen) for g, tf in counted.items()]
+        norm = math.sqrt(sum(map(mul, vec, vec))) or 1.0
+        chars: list[_Rows] = []
+        factors: list[float] = []
+        for gram, weight in zip(counted, vec, strict=True):
+            if (rows := lookup(gram)) is not None:
+                chars.append(rows)
+                factors.append(weight / norm)
+        sounds = [
+            rows
+            for gram in dict.fromkeys(_gram_list(pinyin))
+            if (rows := lookup(_SOUND + gram)) is not None
+        ]
+        return self.postings.sums_of(chars, factors, sounds)
 
 
 class EntryCoverage:

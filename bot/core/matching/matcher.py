@@ -71,7 +71,7 @@ class Matcher:
         self.thresholds = thresholds
         self.normalizer = normalizer = Normalizer(lexicon)
         self._smalltalk = SmallTalk(lexicon)
-        self._case = lexicon.case_specific_pattern()
+        self._case = lexicon.case_specific_patterns()
         self._entries = kb.entries
         self._repair = TokenRepair(
             lexicon.stop_words,
@@ -119,7 +119,8 @@ class Matcher:
         if not isinstance(text, str):
             text = str(text)
         parts = clauses(text[-_MAX_INPUT:], symbols=True)
-        case_specific = self._case is not None and bool(self._case.search("".join(parts)))
+        joined = "".join(parts)
+        case_specific = any(pattern.search(joined) for pattern in self._case)
         kinds, tokens_by_clause = self._read(parts)
         if not tokens_by_clause:
             if kinds and not case_specific:
@@ -211,9 +212,9 @@ class Matcher:
 
     def _rank(self, views: list[tuple[str, ...]]) -> list[Candidate]:
         best = np.zeros(len(self._entries))
-        for view in views:
+        for n, view in enumerate(views, 1):
             np.maximum(best, self._score(self.normalizer.analyze_tokens(view)), out=best)
-            if self._decisive(best):
+            if n < len(views) and self._decisive(best):
                 break  # the whole window already settles it: skip the last-clauses view
         top = min(_TOP, len(best))
         if not top:

@@ -80,6 +80,25 @@ def _keep(ch: str, symbols: bool) -> str:
     return " "
 
 
+class _KeepTable(dict[int, str]):
+    """``_keep`` as a ``str.translate`` table, filled in as characters are met (a character's
+    category never changes; at most ``_KEEP_TABLE_SIZE`` of them are kept)."""
+
+    def __init__(self, symbols: bool) -> None:
+        super().__init__()
+        self._symbols = symbols
+
+    def __missing__(self, code: int) -> str:
+        kept = _keep(chr(code), self._symbols)
+        if len(self) < _KEEP_TABLE_SIZE:
+            self[code] = kept
+        return kept
+
+
+_KEEP_TABLE_SIZE = 1 << 14
+_KEEP = {False: _KeepTable(False), True: _KeepTable(True)}
+
+
 def clean(text: str, *, symbols: bool = False) -> str:
     """NFKC, Traditional→Simplified, lower case; every non-letter/digit becomes one space.
 
@@ -89,11 +108,12 @@ def clean(text: str, *, symbols: bool = False) -> str:
     lowered = text.lower()
     if lowered != text:
         text = unicodedata.normalize("NFKC", lowered)
-    kept = "".join([_keep(ch, symbols) for ch in text])
+    table = _KEEP[symbols]
+    kept = text.translate(table)
     if _may_be_traditional(kept):
         converted = _T2S.convert(kept)
         if converted != kept:
-            kept = "".join([_keep(ch, symbols) for ch in converted])
+            kept = converted.translate(table)
     return " ".join(kept.split())
 
 

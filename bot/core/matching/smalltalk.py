@@ -50,6 +50,10 @@ class SmallTalk:
     def read(self, clause: str) -> tuple[str | None, str]:
         """(small-talk kind or None, what is left of the clause to match)."""
         stripped = clause.strip(self._particles)
+        if not self._any.match(clause) and (stripped == clause or not self._any.match(stripped)):
+            # the common case, decided at once: every test below needs a pattern to match at the
+            # start of the clause or of its particle-free core (greetings are among the patterns)
+            return None, clause if stripped else ""
         if self._any.fullmatch(clause) or (stripped and self._any.fullmatch(stripped)):
             for kind, pattern in self._patterns:
                 if pattern.fullmatch(clause) or (stripped and pattern.fullmatch(stripped)):

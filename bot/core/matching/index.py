@@ -30,7 +30,23 @@ def grams(text: str) -> Counter[str]:
     return out
 
 
-_Rows = tuple[np.ndarray, np.ndarray, np.ndarray]  # one key's rows and their two weights
+_Rows = tuple[np.ndarray, np.ndarray, np.ndarray, int]  # a key's rows, their 2 weights, count
+
+
+class _RowsTable(dict[str, "_Rows | None"]):
+    """Key → its rows (``Postings.rows``): views made on first use and kept; None (not kept)
+    for a key no row holds. A lookup that finds the views stays in C (``map(table.__getitem__,
+    keys)``)."""
+
+    def __init__(self, postings: Postings) -> None:
+        super().__init__()
+        self._postings = postings
+
+    def __missing__(self, key: str) -> _Rows | None:
+        rows = self._postings.make_rows(key)
+        if rows is not None:
+            self[key] = rows
+        return rows
 
 
 class Postings:
@@ -53,9 +69,8 @@ class Postings:
         self._ids = row_ids[order].astype(np.uint16 if rows <= 1 << 16 else np.int32)
         self._first = first[order]
         self._second = first[order] * 0.0 if second is None else second[order]
-        self._has_second = second is not None
         self._bounds: list[int] = self._indptr.tolist()
-        self._views: dict[str, _Rows] = {}
+        self.table = _RowsTable(self)
 
     def __contains__(self, key: object) -> bool:
         return key in self._slot
@@ -65,42 +80,26 @@ class Postings:
         slot = self._slot.get(key)
         return 0 if slot is None else int(self._indptr[slot + 1] - self._indptr[slot])
 
-    def lookup(self, key: str) -> _Rows | None:
-        """Views of the rows holding ``key`` and of their weights (made on first use, then
-        kept), or None when no row holds it."""
-        rows = self._views.get(key)
-        if rows is None:
-            slot = self._slot.get(key)
-            if slot is None:
-                return None
-            start, end = self._bounds[slot], self._bounds[slot + 1]
-            rows = (self._ids[start:end], self._first[start:end], self._second[start:end])
-            self._views[key] = rows
-        return rows
+    def make_rows(self, key: str) -> _Rows | None:
+        """Views of the rows holding ``key``, of their weights, and their count (None when no
+        row holds it); ``table[key]`` keeps them."""
+        slot = self._slot.get(key)
+        if slot is None:
+            return None
+        start, end = self._bounds[slot], self._bounds[slot + 1]
+        return self._ids[start:end], self._first[start:end], self._second[start:end], end - start
 
-    def sums(
-        self, scaled: Sequence[str], factors: Sequence[float], plain: Sequence[str] = ()
-    ) -> np.ndarray:
+    def sums(self, scaled: list[_Rows], factors: Sequence[float], plain: list[_Rows]) -> np.ndarray:
         """Per row: Σ over the ``scaled`` keys of factor·first, plus Σ over every key of second
-        (every key must be in the index)."""
-        lookup = self.lookup
-        return self.sums_of([lookup(k) for k in scaled], factors, [lookup(k) for k in plain])
-
-    def sums_of(
-        self, scaled: list[_Rows], factors: Sequence[float], plain: list[_Rows]
-    ) -> np.ndarray:
-        """``sums`` of keys already looked up (summed in this order)."""
-        lists = scaled + plain
-        if not lists:
+        (keys as ``table`` gives them, summed in this order)."""
+        if not scaled and not plain:
             return np.zeros(self.rows)
-        ids = np.concatenate([p[0] for p in lists], dtype=np.intp)
-        scaled_weights = np.concatenate([p[1] for p in scaled] or [np.zeros(0)])
-        scaled_weights *= np.repeat(np.asarray(factors, float), [len(p[0]) for p in scaled])
-        if not self._has_second:
-            return np.bincount(ids, scaled_weights, minlength=self.rows)
-        weights = np.concatenate([p[2] for p in lists])
+        ids, firsts, seconds, counts = zip(*scaled, *plain, strict=True)
+        scaled_weights = np.concatenate(firsts[: len(scaled)] or [np.zeros(0)])
+        scaled_weights *= np.repeat(np.asarray(factors, float), counts[: len(scaled)])
+        weights = np.concatenate(seconds)
         weights[: len(scaled_weights)] += scaled_weights
-        return np.bincount(ids, weights, minlength=self.rows)
+        return np.bincount(np.concatenate(ids, dtype=np.intp), weights, minlength=self.rows)
 
 
 def _flatten(
@@ -172,21 +171,18 @@ class PhrasingIndex:
     def scores(self, canon: str, pinyin: str) -> np.ndarray:
         """Per phrasing: the weighted sum of its three channels for this question."""
         counted = grams(canon)
-        idf, unseen, lookup = self.idf, self.unseen, self.postings.lookup
+        idf, unseen, table = self.idf, self.unseen, self.postings.table
         vec = [tf * idf.get(g, unseen) for g, tf in counted.items()]
         norm = math.sqrt(sum(map(mul, vec, vec))) or 1.0
-        chars: list[_Rows] = []
-        factors: list[float] = []
-        for gram, weight in zip(counted, vec, strict=True):
-            if (rows := lookup(gram)) is not None:
-                chars.append(rows)
-                factors.append(weight / norm)
-        sounds = [
-            rows
-            for gram in dict.fromkeys(_gram_list(pinyin))
-            if (rows := lookup(_SOUND + gram)) is not None
+        found = [
+            (rows, weight / norm)
+            for rows, weight in zip(map(table.__getitem__, counted), vec, strict=True)
+            if rows is not None
         ]
-        return self.postings.sums_of(chars, factors, sounds)
+        chars, factors = zip(*found, strict=True) if found else ((), ())
+        sound_grams = map(_SOUND.__add__, dict.fromkeys(_gram_list(pinyin)))
+        sounds = [rows for rows in map(table.__getitem__, sound_grams) if rows is not None]
+        return self.postings.sums(list(chars), factors, sounds)
 
 
 class EntryCoverage:
@@ -208,8 +204,13 @@ class EntryCoverage:
     def score(self, terms: Iterable[str]) -> np.ndarray:
         unique = sorted(set(terms))
         total = sum(self.idf.get(t, self.unseen) for t in unique) or 1.0
-        keys = [t for t in unique if t in self.idf]
-        return self.postings.sums(keys, [1 / total] * len(keys))
+        found = [rows for rows in map(self.postings.table.__getitem__, unique) if rows is not None]
+        if not found:
+            return np.zeros(self.postings.rows)
+        ids = np.concatenate([rows[0] for rows in found], dtype=np.intp)
+        weights = np.concatenate([rows[1] for rows in found])
+        weights *= 1 / total  # every key has the same factor
+        return np.bincount(ids, weights, minlength=self.postings.rows)
 
     def entries_with(self, term: str) -> int:
         """How many entries use ``term``."""

@@ -203,10 +203,13 @@ class Normalizer:
         """jieba's words of cleaned clauses per filler-free piece (before synonyms, stop words).
 
         The pieces of several clauses are those of each clause in turn."""
-        text = " ".join(self.strip_fillers(part) for part in parts)
+        text = " ".join([self.strip_fillers(part) for part in parts])
         # one call for all pieces: jieba cuts every run of letters and digits on its own anyway
+        words = self._segmenter.cut(text)
+        if not any(map(str.isspace, words)):
+            return [words] if words else []  # one piece (a clause without fillers)
         out: list[list[str]] = [[]]
-        for word in self._segmenter.cut(text):
+        for word in words:
             if word.isspace():
                 if out[-1]:
                     out.append([])

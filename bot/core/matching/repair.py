@@ -168,10 +168,10 @@ class TokenRepair:
     ) -> list[str]:
         """``edges``: words a span may neither start nor end with."""
         stop = self._stop
+        if all(t in known or t in stop or not _han(t) for t in tokens):
+            return tokens  # no suspect word (the usual case in a question)
         han = [_han(t) for t in tokens]
         suspect = [h and t not in known and t not in stop for t, h in zip(tokens, han, strict=True)]
-        if not any(suspect):
-            return tokens
         after = [len(tokens)] * (len(tokens) + 1)  # after[i]: the first suspect at or after i
         for i in range(len(tokens) - 1, -1, -1):
             after[i] = i if suspect[i] else after[i + 1]

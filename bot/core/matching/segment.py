@@ -53,6 +53,9 @@ class Segmenter:
         """The words of ``text``, whitespace included, as jieba yields them."""
         out: list[str] = []
         han, skip = jieba.re_han_default, jieba.re_skip_default
+        if han.fullmatch(text):  # one block (most clauses): what han.split would give
+            self._cut_block(text, out)
+            return out
         for block in han.split(text):
             if not block:
                 continue

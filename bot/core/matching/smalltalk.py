@@ -22,6 +22,7 @@ from bot.core.matching.normalize import sound_key
 PRIORITY = ("bot_question", "thanks", "farewell", "acknowledgement", "greeting")
 _SMALLTALK_CHARS = 24  # a clause longer than this is never small talk alone
 _SOUND_CHARS = 6  # only clauses up to this long are compared by sound
+_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 def _alternation(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
@@ -78,7 +79,7 @@ class SmallTalk:
         for text in dict.fromkeys((clause, clause.strip(self._particles))):
             if not 2 <= len(text) <= _SOUND_CHARS:
                 continue
-            if not all("\u4e00" <= ch <= "\u9fff" for ch in text):
+            if not _HAN.fullmatch(text):
                 continue
             cutoff = 0 if len(text) <= 2 else 1
             found = process.extractOne(

@@ -105,18 +105,24 @@ class Postings:
 def _flatten(
     texts: Iterable[Sequence[str]],
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """(keys, key id, row, count) of every distinct (row, key) pair of ``texts`` (key lists)."""
+    """(keys, key id, row, count) of every distinct (row, key) pair of ``texts`` (key lists);
+    keys are numbered in order of first appearance."""
     slot: dict[str, int] = {}
     rows: list[int] = []
     key_ids: list[int] = []
     for row, keys in enumerate(texts):
         key_ids.extend([slot.setdefault(k, len(slot)) for k in keys])
         rows.extend([row] * len(keys))
-    pairs = np.asarray(rows, np.int64) * max(len(slot), 1) + np.asarray(key_ids, np.int64)
-    unique, counts = np.unique(pairs, return_counts=True)
-    width = max(len(slot), 1)
+    return _distinct(list(slot), np.asarray(rows, np.int64), np.asarray(key_ids, np.int64))
+
+
+def _distinct(
+    keys: list[str], rows: np.ndarray, key_ids: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    width = max(len(keys), 1)
+    unique, counts = np.unique(rows * width + key_ids, return_counts=True)
     return (
-        list(slot),
+        keys,
         (unique % width).astype(np.intp),
         (unique // width).astype(np.intp),
         counts.astype(float),
@@ -127,12 +133,40 @@ def _gram_list(text: str) -> list[str]:
     return [*text, *(text[i : i + 2] for i in range(len(text) - 1))]
 
 
+_PAIR = 1 << 21  # above every code point: a bigram (a, b) is coded (a + 1) * _PAIR + b
+
+
+def _flatten_grams(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """``_flatten(_gram_list(t) for t in texts)`` worked out on code points with numpy (the FAQ's
+    ~400,000 grams are never made into strings, only its ~20,000 distinct ones)."""
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    encoded = "".join(texts).encode("utf-32-le", "surrogatepass")
+    codes = np.frombuffer(encoded, np.uint32).astype(np.int64)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    pairs = np.ones(len(codes), bool)
+    pairs[np.cumsum(lengths)[lengths > 0] - 1] = False  # a text's last character starts no pair
+    firsts = np.flatnonzero(pairs)
+    grams = np.concatenate((codes, (codes[firsts] + 1) * _PAIR + codes[firsts + 1]))
+    rows = np.concatenate((rows, rows[firsts]))
+    order = np.argsort(rows, kind="stable")  # per text: its unigrams, then its bigrams
+    grams, rows = grams[order], rows[order]
+    distinct, first_seen, inverse = np.unique(grams, return_index=True, return_inverse=True)
+    by_appearance = np.argsort(first_seen)
+    number = np.empty(len(distinct), np.int64)
+    number[by_appearance] = np.arange(len(distinct))
+    keys = [
+        chr(g) if g < _PAIR else chr(g // _PAIR - 1) + chr(g % _PAIR)
+        for g in distinct[by_appearance].tolist()
+    ]
+    return _distinct(keys, rows, number[inverse.reshape(-1)])
+
+
 def _gram_weights(
     texts: list[str],
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Uni+bigrams of ``texts``: (keys, key id, row, cosine weight, covered share, key IDF)."""
     n = len(texts)
-    keys, key_ids, rows, tf = _flatten(_gram_list(t) for t in texts)
+    keys, key_ids, rows, tf = _flatten_grams(texts)
     idf = np.log((n + 1) / (np.bincount(key_ids, minlength=len(keys)) + 1)) + 1.0
     gram_idf = idf[key_ids]
     vec = tf * gram_idf

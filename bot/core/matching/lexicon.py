@@ -85,12 +85,6 @@ class Lexicon:
         return tuple((kind, re.compile(p)) for kind, pats in self.smalltalk for p in pats)
 
     def case_specific_patterns(self) -> tuple[re.Pattern[str], ...]:
-        """Every case-specific pattern compiled on its own (searching for each in turn is faster
-        than searching for their alternation: most start with a literal that ``re`` looks for)."""
+        """Every case-specific pattern compiled on its own: searching for each in turn is faster
+        than searching for their alternation (most start with a literal that ``re`` looks for)."""
         return tuple(re.compile(p) for p in self.case_specific)
-
-    def case_specific_pattern(self) -> re.Pattern[str] | None:
-        """One compiled alternation of every case-specific pattern (None when there are none)."""
-        if not self.case_specific:
-            return None
-        return re.compile("|".join(f"(?:{p})" for p in self.case_specific))

@@ -82,7 +82,8 @@ def _keep(ch: str, symbols: bool) -> str:
 
 class _KeepTable(dict[int, str]):
     """``_keep`` as a ``str.translate`` table, filled in as characters are met (a character's
-    category never changes; at most ``_KEEP_TABLE_SIZE`` of them are kept)."""
+    category never changes; at most ``_KEEP_TABLE_SIZE`` of them are kept): ``clean`` then runs
+    in C instead of calling ``_keep`` for every character."""
 
     def __init__(self, symbols: bool) -> None:
         super().__init__()

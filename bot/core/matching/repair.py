@@ -200,7 +200,7 @@ class TokenRepair:
     ) -> tuple[int, str | None]:
         """The longest span starting at ``i`` that repairs, as (words spanned, replacement)."""
         protected, lengths = self._protected, targets.lengths
-        spans: list[tuple[int, str]] = []  # worth trying: a target length, a suspect inside
+        spans: list[tuple[int, str]] = []
         text = ""
         for j in range(i, len(tokens)):
             token = tokens[j]
@@ -210,7 +210,7 @@ class TokenRepair:
             if len(text) > _MAX_CHARS:
                 break
             if j >= after[i] and len(text) in lengths and token not in edges:
-                spans.append((j + 1 - i, text))  # (targets are _MIN_CHARS long or longer)
+                spans.append((j + 1 - i, text))  # a suspect inside, a length targets have
         for span, text in reversed(spans):
             if span == 1 and self._common(text):
                 continue

@@ -22,6 +22,7 @@ from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
 from bot.adapters.tg.handlers import office, privacy, resident, staff
+from bot.adapters.tg.http import AiohttpRequest
 from bot.adapters.tg.intake import StaleQueryTolerantRequest
 from bot.adapters.tg.processor import hold_for_retry
 from bot.adapters.tg.transport import TelegramTransport
@@ -129,6 +130,7 @@ def build_application(services: Services) -> DeskApplication:
         # confirmed, and processed from the inbox; PTB's Updater would confirm them unprocessed.
         .updater(None)
         .request(StaleQueryTolerantRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(functools.partial(post_init, services=services))
         .build()
     )

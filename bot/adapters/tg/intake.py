@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.adapters.tg.context import DeskApplication
+from bot.adapters.tg.http import AiohttpRequest
 from bot.adapters.tg.processor import (
     DATABASE_ERRORS,
     ChatOrderedProcessor,
@@ -86,7 +86,7 @@ def order_key(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-class StaleQueryTolerantRequest(HTTPXRequest):
+class StaleQueryTolerantRequest(AiohttpRequest):
     """Answering a button press late (a replay after a crash, a catch-up after network loss)
     gets 400 "query is too old"; the resident's spinner is long gone, so that answer counts as
     done instead of failing the update."""

@@ -28,6 +28,10 @@ from bot.storage.repositories import (
 from bot.storage.sqlite import begin_immediate, inline_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# At least the intake's concurrent chats (16) plus jobs: a connection beyond the pool size is
+# closed when returned, and a pool smaller than the concurrency reconnects (a new PostgreSQL
+# backend each time) all day long under load.
+POSTGRES_POOL_SIZE = 20
 
 
 def create_engine(url: str, *, background: bool = False, **kwargs: Any) -> AsyncEngine:
@@ -38,7 +42,9 @@ def create_engine(url: str, *, background: bool = False, **kwargs: Any) -> Async
     scans must not hold up the loop or the residents' writes).
     """
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=10, **kwargs
+        )
     if background:
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs

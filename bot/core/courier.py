@@ -10,8 +10,9 @@ so that one already sent meanwhile is not sent again. Within this process a mess
 task at a time: ``deliver`` claims all of its messages (``_in_flight``) before its first await,
 and adapters hand a use case's batch over as soon as it returns, so a concurrent ``flush`` either
 claimed a fresh message first (and sends it) or finds it claimed. Plain "sent" outcomes of
-concurrent deliveries are recorded together, in one transaction (group commit): one reply per
-resident message would otherwise cost a transaction of its own.
+concurrent deliveries are recorded together, in one transaction (group commit, waiting up to
+``GROUP_COMMIT_WINDOW`` for deliveries in progress): one reply per resident message would
+otherwise cost a transaction of its own.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from bot.core.ports import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+# How long a "sent" waits for those of other deliveries in progress, to share their transaction
+# (PostgreSQL's commit_delay, in the application): a resident's next message waits that much more.
+GROUP_COMMIT_WINDOW = 0.005
 BACKOFF_CAP = timedelta(minutes=30)
 
 
@@ -120,6 +124,8 @@ class Courier:
 
     async def _write_sent(self) -> None:
         while self._sent:
+            if len(self._in_flight) > len(self._sent):  # more deliveries on their way
+                await asyncio.sleep(GROUP_COMMIT_WINDOW)  # let them join this transaction
             batch, self._sent = self._sent, []
             try:
                 async with self._uow() as uow:

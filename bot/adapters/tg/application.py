@@ -22,8 +22,11 @@ from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
 from bot.adapters.tg.handlers import office, privacy, resident, staff
-from bot.adapters.tg.http import AiohttpRequest
-from bot.adapters.tg.intake import StaleQueryTolerantRequest
+from bot.adapters.tg.intake import (
+    UPDATES_REQUEST_KEY,
+    RawUpdatesRequest,
+    StaleQueryTolerantRequest,
+)
 from bot.adapters.tg.processor import hold_for_retry
 from bot.adapters.tg.transport import TelegramTransport
 
@@ -119,6 +122,7 @@ def build_application(services: Services) -> DeskApplication:
     if token is None:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
 
+    updates_request = RawUpdatesRequest()
     application = (
         ApplicationBuilder()
         .token(token.get_secret_value())
@@ -130,10 +134,11 @@ def build_application(services: Services) -> DeskApplication:
         # confirmed, and processed from the inbox; PTB's Updater would confirm them unprocessed.
         .updater(None)
         .request(StaleQueryTolerantRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(updates_request)
         .post_init(functools.partial(post_init, services=services))
         .build()
     )
+    application.bot_data[UPDATES_REQUEST_KEY] = updates_request
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))
     # First: a failed inbox update that will be retried must not get on_error's apology.
     application.add_error_handler(hold_for_retry)

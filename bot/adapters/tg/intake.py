@@ -103,6 +103,36 @@ class StaleQueryTolerantRequest(AiohttpRequest):
         return status, payload
 
 
+UPDATES_REQUEST_KEY = "legaldesk.updates_request"  # in bot_data, set by build_application
+
+
+class RawUpdatesRequest(AiohttpRequest):
+    """The getUpdates request, keeping the JSON of its last answer: the inbox stores each update
+    as Telegram sent it (serialising PTB's parsed updates again cost more than parsing them)."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+        self._last = b""
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        status, payload = await super().do_request(url, method, *args, **kwargs)
+        self._last = payload if status == HTTPStatus.OK else b""
+        return status, payload
+
+    def take(self) -> dict[int, dict[str, Any]]:
+        """The updates of the last answer by id, then forgotten (empty if there are none)."""
+        last, self._last = self._last, b""
+        try:
+            result = self.parse_json_payload(last)["result"] if last else []
+        except (TelegramError, KeyError, TypeError):
+            return {}
+        if not isinstance(result, list):
+            return {}
+        return {u["update_id"]: u for u in result if isinstance(u, dict) and "update_id" in u}
+
+
 class Intake:
     """Fetches updates into the inbox and processes them from there."""
 
@@ -112,6 +142,7 @@ class Intake:
         self.application, self.services = application, services
         self.policy = policy or IntakePolicy()
         self.inbox = SqlInbox(services.uow)
+        self._raw: RawUpdatesRequest | None = application.bot_data.get(UPDATES_REQUEST_KEY)
         self.stats = IntakeStats()
         self._processor = ChatOrderedProcessor(self.policy.concurrency)
         self._runner = UpdateRunner(
@@ -214,7 +245,11 @@ class Intake:
 
     async def _store(self, updates: tuple[Update, ...]) -> bool:
         """Store a fetched batch, retrying while the database is away. False if stopped first."""
-        items = [InboxItem(u.update_id, order_key(u), u.to_dict()) for u in updates]
+        raw = self._raw.take() if self._raw is not None else {}
+        items = [
+            InboxItem(u.update_id, order_key(u), raw.get(u.update_id) or u.to_dict())
+            for u in updates
+        ]
         failures = 0
         while True:
             try:

@@ -294,8 +294,7 @@ class ResidentDesk:
             await self._log(uow, EventKind.SMALLTALK, resident, detail=result.smalltalk)
             return [Outgoing(chat, texts.smalltalk(result.smalltalk))]
         best = self._kb.get(result.best.faq_id) if result.best else None
-        question_id = await self._log(
-            uow,
+        question = self._event(
             EventKind.QUESTION,
             resident,
             entry=best,
@@ -304,15 +303,18 @@ class ResidentDesk:
             text=text,
         )
         if result.action is Action.ANSWER and best is not None:
-            await self._log(uow, EventKind.FAQ_ANSWER, resident, entry=best, score=result.score)
+            answer = self._event(EventKind.FAQ_ANSWER, resident, entry=best, score=result.score)
+            question_id, _ = await uow.interactions.add_all([question, answer])
             return [self._answer(chat, best, f"esc:{question_id}")]
         if result.action is Action.CLARIFY and result.candidates:
-            await self._log(uow, EventKind.CLARIFY, resident, entry=best, score=result.score)
+            clarify = self._event(EventKind.CLARIFY, resident, entry=best, score=result.score)
+            question_id, _ = await uow.interactions.add_all([question, clarify])
             rows = [
                 (Button(c.question, f"pick:{question_id}:{c.faq_id}"),) for c in result.candidates
             ]
             rows.append((Button(texts.NONE_OF_THESE, f"esc:{question_id}"),))
             return [Outgoing(chat, texts.clarify(), tuple(rows))]
+        await uow.interactions.add(question)
         return await self._handoff.open_case(
             uow,
             resident,
@@ -386,17 +388,28 @@ class ResidentDesk:
         detail: str | None = None,
         text: str | None = None,
     ) -> int:
-        return await uow.interactions.add(
-            Interaction(
-                kind=kind,
-                at=self._clock.now(),
-                resident_id=resident.id,
-                faq_id=entry.id if entry else None,
-                category=entry.category if entry else None,
-                score=round(score, 2) if score is not None else None,
-                detail=detail,
-                text=text,
-            )
+        event = self._event(kind, resident, entry=entry, score=score, detail=detail, text=text)
+        return await uow.interactions.add(event)
+
+    def _event(
+        self,
+        kind: EventKind,
+        resident: Resident,
+        *,
+        entry: FaqEntry | None = None,
+        score: float | None = None,
+        detail: str | None = None,
+        text: str | None = None,
+    ) -> Interaction:
+        return Interaction(
+            kind=kind,
+            at=self._clock.now(),
+            resident_id=resident.id,
+            faq_id=entry.id if entry else None,
+            category=entry.category if entry else None,
+            score=round(score, 2) if score is not None else None,
+            detail=detail,
+            text=text,
         )
 
     async def _finish(self, uow: UnitOfWork, out: list[Outgoing]) -> SentBatch:

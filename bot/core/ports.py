@@ -158,6 +158,10 @@ class ResidentRepository(Protocol):
 
 class InteractionRepository(Protocol):
     async def add(self, event: Interaction) -> int: ...
+    async def add_all(self, events: Sequence[Interaction]) -> list[int]:
+        """Log several events in one statement; their ids, in order."""
+        ...
+
     async def question_text(self, event_id: int, resident_id: int) -> str | None:
         """The text of one of this resident's logged messages (None if not theirs)."""
         ...

@@ -58,6 +58,8 @@ _RESIDENT_WROTE = (
     .values(display_name=bindparam("name"), chat_id=bindparam("chat"), unreachable_at=None)
 )
 _NEW_INTERACTION = insert(INTERACTIONS).returning(INTERACTIONS.c.id)
+# several rows in one INSERT ... VALUES (...), (...) RETURNING, ids in the order of the rows
+_NEW_INTERACTIONS = insert(INTERACTIONS).returning(INTERACTIONS.c.id, sort_by_parameter_order=True)
 _COUNT_SINCE = (
     select(func.count())
     .select_from(InteractionRow)
@@ -164,24 +166,11 @@ class SqlInteractionRepository:
         self._s = connection
 
     async def add(self, event: Interaction) -> int:
-        return int(
-            await self._s.scalar(
-                _NEW_INTERACTION,
-                {
-                    "at": event.at,
-                    "kind": event.kind.value,
-                    "resident_id": event.resident_id,
-                    "case_id": event.case_id,
-                    "faq_id": event.faq_id,
-                    "category": event.category,
-                    "score": event.score,
-                    "actor_id": event.actor_id,
-                    "actor_name": event.actor_name,
-                    "detail": event.detail,
-                    "text": event.text,
-                },
-            )
-        )
+        return int(await self._s.scalar(_NEW_INTERACTION, _interaction_row(event)))
+
+    async def add_all(self, events: Sequence[Interaction]) -> list[int]:
+        rows = await self._s.execute(_NEW_INTERACTIONS, [_interaction_row(e) for e in events])
+        return [int(i) for i in rows.scalars()]
 
     async def question_text(self, event_id: int, resident_id: int) -> str | None:
         return await self._s.scalar(
@@ -210,3 +199,19 @@ class SqlDutyRepository:
         )
         if not changed.rowcount:
             await self._s.execute(insert(DUTY).values(telegram_id=override.telegram_id, **values))
+
+
+def _interaction_row(event: Interaction) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "kind": event.kind.value,
+        "resident_id": event.resident_id,
+        "case_id": event.case_id,
+        "faq_id": event.faq_id,
+        "category": event.category,
+        "score": event.score,
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "detail": event.detail,
+        "text": event.text,
+    }

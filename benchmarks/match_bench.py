@@ -21,7 +21,13 @@ from pathlib import Path
 
 from bot.core.faq import KnowledgeBase
 from bot.core.matching import Matcher, Thresholds
-from bot.core.matching.normalize import _KEEP, _tokenizer, char_sound, token_pinyin
+from bot.core.matching.normalize import (
+    _DECOMPOSE,
+    _KEEP,
+    _tokenizer,
+    char_sound,
+    token_pinyin,
+)
 from bot.storage.faq_yaml import load_knowledge_base
 from bot.storage.lexicon_yaml import load_lexicon
 
@@ -70,7 +76,7 @@ def run(name: str, kb: KnowledgeBase, lexicon_path: Path, probes: list[str], loa
     _tokenizer.cache_clear()  # every start-up pays for jieba's dictionary, as a new process does
     token_pinyin.cache_clear()
     char_sound.cache_clear()
-    for table in _KEEP.values():  # clean()'s per-character table, filled as characters are met
+    for table in (*_KEEP.values(), _DECOMPOSE):  # clean()'s per-character tables
         table.clear()
     started = time.perf_counter()
     matcher = Matcher(kb, load_lexicon(lexicon_path), Thresholds())

@@ -17,8 +17,8 @@ file in the temporary directory, which takes about 1 s to load — a third of th
 start-up for a 1,000-entry FAQ; the same dictionary stored as one UTF-8 string of the words plus
 an array of their frequencies (CRC-checked) loads in about 0.3 s. The file is written next to
 jieba's own cache on first use, named after jieba's version and its dictionary file's size and
-time, and holds plain data only (a damaged or foreign file is detected and replaced; nothing in it
-is executed).
+time, and holds plain data only (a damaged file is detected and replaced, another user's file is
+ignored; nothing in it is executed).
 """
 
 from __future__ import annotations
@@ -123,7 +123,10 @@ def _cache_path(directory: str) -> Path:
 
 def _read_cache(path: Path) -> tuple[dict[str, int], int] | None:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            if hasattr(os, "getuid") and os.fstat(file.fileno()).st_uid != os.getuid():
+                return None  # another user's file in a shared directory: not trusted
+            data = file.read()
     except OSError:
         return None
     start = len(_MAGIC) + _HEADER.size

@@ -1,7 +1,7 @@
 """End-to-end throughput: legaldesk against a bare PTB echo bot, on the same fake Bot API server.
 
 Run: ``.venv/bin/python benchmarks/e2e_bench.py [--residents 40] [--messages 10]
-[--latency 0.05] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]``.
+[--latency 0.05] [--repeat 3] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]``.
 
 Each round injects the same burst (every resident sends ``--messages`` FAQ questions at once)
 into the fake server, then times from the first message until every resident has every reply.
@@ -153,18 +153,28 @@ async def main(args: argparse.Namespace) -> None:
     total = args.residents * args.messages
     engines = ["sqlite"] + ([args.postgres_url] if args.postgres_url else [])
     print(f"{args.residents} residents x {args.messages} messages = {total} updates per round")
-    rounds = [(url, latency) for url in engines for latency in sorted({0.0, args.latency})]
+    settings = [(url, latency) for url in engines for latency in sorted({0.0, args.latency})]
     with tempfile.TemporaryDirectory() as tmp:
-        for n, (url, latency) in enumerate(rounds):
-            async with FakeBotApi() as api:
-                add_latency(api, latency, 10 * total)
-                echo_plan = residents(api, f"e{n}-", args.residents, args.messages, questions)
-                desk_plan = residents(api, f"d{n}-", args.residents, args.messages, questions)
-                echo = total / await echo_round(api, echo_plan)
-                folder = Path(tmp) / str(n)
-                folder.mkdir()
-                database = await fresh_database(url, folder)
-                desk = total / await desk_round(api, desk_plan, database, knowledge, folder)
+        for n, (url, latency) in enumerate(settings):
+            echo = desk = 0.0
+            # Without latency both bots are CPU-bound and a busy machine slows either round:
+            # the rounds alternate and each bot's best one counts (as match_bench keeps the
+            # fastest of its runs). With latency the waits dominate: one round each.
+            for r in range(args.repeat if latency == 0 else 1):
+                async with FakeBotApi() as api:
+                    add_latency(api, latency, 10 * total)
+                    echo_plan = residents(
+                        api, f"e{n}.{r}-", args.residents, args.messages, questions
+                    )
+                    desk_plan = residents(
+                        api, f"d{n}.{r}-", args.residents, args.messages, questions
+                    )
+                    echo = max(echo, total / await echo_round(api, echo_plan))
+                    folder = Path(tmp) / f"{n}.{r}"
+                    folder.mkdir()
+                    database = await fresh_database(url, folder)
+                    seconds = await desk_round(api, desk_plan, database, knowledge, folder)
+                    desk = max(desk, total / seconds)
             name = "sqlite" if url == "sqlite" else "postgresql"
             print(
                 f"{name:<10} latency {latency * 1000:3.0f} ms   echo bot {echo:6.1f}/s   "
@@ -182,6 +192,9 @@ if __name__ == "__main__":
         type=float,
         default=0.05,
         help="seconds added to each Bot API call in the second setting",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds per bot without latency (best counts)"
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     logging.basicConfig(level=logging.WARNING)

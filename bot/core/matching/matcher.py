@@ -28,7 +28,9 @@ string or on pinyin syllables (both tried, also together); computed for a shortl
 or all entries it ranks the same. The first three channels are summed in one pass over one
 inverted index (``index.PhrasingIndex``).
 
-A long story is also scored on its last two clauses and the better view wins. Then three bands:
+A long story is scored on its last clauses, up to ``_WHOLE_CHARS`` canonical characters (a
+second view of only its last two clauses could never run once reading stopped at that limit, and
+was removed). Then three bands:
 answer, clarify (offer the plausible choices), hand off. A one-word question that several entries
 use is clarified when more than one of them is plausible (遗嘱 alone does not say which will
 question); case-specific requests are always handed off.
@@ -52,7 +54,6 @@ from bot.core.matching.smalltalk import SmallTalk, first_kind
 __all__ = ["WEIGHTS", "Action", "Candidate", "MatchResult", "Matcher", "Thresholds"]
 
 _WHOLE_CHARS = 60  # a long story is scored on its last clauses up to this many canonical chars
-_SHORT_CHARS = 80  # longer than this, the last two clauses are scored on their own as well
 _MAX_INPUT = 1000  # only the last this many characters of a message are read
 _MAX_CHOICES = 3
 _TOP = 8
@@ -127,14 +128,14 @@ class Matcher:
                 return MatchResult(Action.SMALLTALK, smalltalk=first_kind(kinds))
             reason = "case_specific" if case_specific else "empty"
             return MatchResult(Action.HANDOFF, reason=reason)
-        views = self._views(tokens_by_clause)
-        ranked = self._rank(views)
+        window = self._window(tokens_by_clause)
+        ranked = self._rank(window)
         best = ranked[0] if ranked else None
         score = best.score if best else 0.0
         plausible = self._plausible(ranked)
         if case_specific:
             return MatchResult(Action.HANDOFF, plausible, best, score, reason="case_specific")
-        return self._decide(ranked, plausible, best, score, self._one_shared_word(views))
+        return self._decide(ranked, plausible, best, score, self._one_shared_word(window))
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
         """Small-talk kinds and the tokens of the other clauses, read from the end of the text
@@ -169,11 +170,11 @@ class Matcher:
             return None
         return kind
 
-    def _one_shared_word(self, views: list[tuple[str, ...]]) -> bool:
+    def _one_shared_word(self, window: tuple[str, ...]) -> bool:
         """Whether the question is one word that several entries use (遗嘱): it says too little."""
-        if len(views) != 1 or len(set(views[0])) != 1:
+        if len(set(window)) != 1:
             return False
-        return self._coverage.entries_with(views[0][0]) > 1
+        return self._coverage.entries_with(window[0]) > 1
 
     def _decide(
         self,
@@ -198,38 +199,23 @@ class Matcher:
         floor = max(self.thresholds.clarify, ranked[0].score - 2 * self.thresholds.margin)
         return tuple(c for c in ranked[:_MAX_CHOICES] if c.score >= floor)
 
-    def _views(self, tokens_by_clause: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-        views: list[tuple[str, ...]] = []
+    def _window(self, tokens_by_clause: list[tuple[str, ...]]) -> tuple[str, ...]:
+        """The last clause, and the ones before it while the words stay within _WHOLE_CHARS."""
         whole: list[str] = []
         for tokens in reversed(tokens_by_clause):
             if whole and sum(map(len, whole)) + sum(map(len, tokens)) > _WHOLE_CHARS:
                 break
             whole[:0] = tokens
-        views.append(tuple(whole))
-        if len(tokens_by_clause) > 2 and sum(map(len, whole)) > _SHORT_CHARS:
-            views.append(tokens_by_clause[-2] + tokens_by_clause[-1])
-        return views
+        return tuple(whole)
 
-    def _rank(self, views: list[tuple[str, ...]]) -> list[Candidate]:
-        best = np.zeros(len(self._entries))
-        for n, view in enumerate(views, 1):
-            np.maximum(best, self._score(self.normalizer.analyze_tokens(view)), out=best)
-            if n < len(views) and self._decisive(best):
-                break  # the whole window already settles it: skip the last-clauses view
+    def _rank(self, window: tuple[str, ...]) -> list[Candidate]:
+        best = self._score(self.normalizer.analyze_tokens(window))
         top = min(_TOP, len(best))
         if not top:
             return []
         picked = np.argpartition(-best, top - 1)[:top]
         order = sorted((-round(float(best[e]), 2), int(e)) for e in picked if best[e] > 0)
         return [Candidate(self._entries[e].id, self._entries[e].question, -s) for s, e in order]
-
-    def _decisive(self, scores: np.ndarray) -> bool:
-        """A clear winner: at the answer threshold and a margin ahead of the runner-up."""
-        if len(scores) < 2:
-            return len(scores) == 1 and scores[0] >= self.thresholds.answer
-        first, second = -np.partition(-scores, 1)[:2]
-        t = self.thresholds
-        return bool(first >= t.answer and first - second >= t.margin)
 
     def _score(self, q: Analysis) -> np.ndarray:
         """Fused 0–100 score per entry (see the module docstring for the channels)."""

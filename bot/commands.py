@@ -263,18 +263,27 @@ async def report(
             "xlsx": exports.to_xlsx,
         }
         data = renderers[fmt](built)
+    problem = _emit(data, output)
+    if problem is not None:
+        print(f"legaldesk report: 无法写入 {output}：{problem}", file=sys.stderr)
+        return 1
+    if output is not None:
+        print(f"已写入 {output}（{period.label}，{fmt}）")
+    return 0
+
+
+def _emit(data: bytes, output: Path | None) -> str | None:
+    """Write ``data`` to ``output`` (standard output if None); why it failed, if it did."""
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-        return 0
+        return None
     try:
         output.write_bytes(data)
     except OSError as exc:
-        print(f"legaldesk report: 无法写入 {output}：{exc.strerror or exc}", file=sys.stderr)
-        return 1
-    print(f"已写入 {output}（{period.label}，{fmt}）")
-    return 0
+        return str(exc.strerror or exc)
+    return None
 
 
 def _unwritable(path: Path) -> str | None:
@@ -357,8 +366,6 @@ async def faq_misses(
     settings: Settings, *, month: str | None, fmt: str, output: Path | None
 ) -> int:
     """Print (or write) the month's FAQ misses grouped by nearest entry."""
-    import asyncio
-
     from bot.core.clock import SystemClock
     from bot.core.errors import InvalidRequest
     from bot.core.misses import nearest_with, review, to_csv, to_table
@@ -391,17 +398,10 @@ async def faq_misses(
         data = to_csv(groups, period.label)
     else:
         data = (to_table(groups, period.label) + "\n").encode()
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return 0
-    try:
-        await asyncio.to_thread(output.write_bytes, data)
-    except OSError as exc:
-        print(
-            f"legaldesk faq misses: cannot write {output}: {exc.strerror or exc}", file=sys.stderr
-        )
+    problem = _emit(data, output)
+    if problem is not None:
+        print(f"legaldesk faq misses: cannot write {output}: {problem}", file=sys.stderr)
         return 1
-    print(f"wrote {output} ({period.label}, {fmt})")
+    if output is not None:
+        print(f"wrote {output} ({period.label}, {fmt})")
     return 0

@@ -88,7 +88,8 @@ class InteractionRow(Base):
             "case_id",
             "actor_name",
         ),
-        Index("ix_interactions_resident_at", "resident_id", "at"),
+        # A resident's recent messages of some kinds (flood control, on every message).
+        Index("ix_interactions_resident_kind_at", "resident_id", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -7,13 +7,14 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import exc, func, select
+from sqlalchemy import event, exc, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.desk import INBOUND
 from bot.core.ports import Person
 from bot.storage import sqlite as inline
 from bot.storage.migrate import upgrade
@@ -109,3 +110,29 @@ async def test_a_background_reader_sees_committed_rows_and_cannot_write(
             await _register(reader, Person(user_id=502, chat_id=502, display_name="李大爷"))
     finally:
         await reader.dispose()
+
+
+async def test_a_residents_recent_messages_are_counted_from_their_own_rows(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    """Every message counts its sender's messages of the last minute (flood control). SQLite must
+    read that resident's rows for it, not everyone's messages of the minute: that cost would grow
+    with the desk's traffic. The planner's choice is read off the statement the desk runs."""
+    path, engine = database
+    seen: list[tuple[str, tuple[object, ...]]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: object, *_: object) -> None:
+        if "count(" in sql:
+            seen.append((sql, tuple(params)))  # type: ignore[arg-type]
+
+    await _register(engine)
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        arrival = await uow.residents.arrive(GRANNY, NOW, INBOUND, NOW - timedelta(minutes=1))
+    event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    assert arrival.recent == 0
+    [(sql, params)] = seen
+    with sqlite3.connect(path) as raw:
+        plan = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    [count] = [step for step in plan if "interactions" in step]
+    assert "ix_interactions_resident_kind_at (resident_id=? AND kind=? AND at>?)" in count, plan

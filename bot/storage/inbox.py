@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.direct import Direct, Runner
 from bot.storage.models import InboxRow
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class AlreadyProcessed(Exception):
         self.update_id = update_id
 
 
-_PROCESSED = (
+_PROCESSED = Direct(
     update(InboxRow)
     .where(InboxRow.update_id == bindparam("ticket"), InboxRow.processed_at.is_(None))
     .values(processed_at=bindparam("done_at"), payload=HANDLED)
@@ -78,16 +79,14 @@ _PROCESSED = (
 _PROCESSED_AT = select(InboxRow.processed_at).where(InboxRow.update_id == bindparam("ticket"))
 
 
-async def mark_processed(connection: AsyncConnection, ticket: Ticket) -> None:
+async def mark_processed(connection: AsyncConnection, runner: Runner, ticket: Ticket) -> None:
     """Mark the ticket's update processed inside the caller's transaction.
 
     Raises AlreadyProcessed if it was processed meanwhile, so its effects cannot be stored twice.
     Without an inbox row (a use case run outside the intake) there is nothing to mark.
     """
-    result = await connection.execute(
-        _PROCESSED, {"ticket": ticket.update_id, "done_at": ticket.at}
-    )
-    if result.rowcount == 0:
+    changed = await runner.run(_PROCESSED, {"ticket": ticket.update_id, "done_at": ticket.at})
+    if changed == 0:
         done = await connection.scalar(_PROCESSED_AT, {"ticket": ticket.update_id})
         if done is not None:
             raise AlreadyProcessed(ticket.update_id)

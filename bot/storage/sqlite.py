@@ -55,7 +55,13 @@ class InlineConnection(aiosqlite.Connection):
     """An aiosqlite connection whose calls run on the calling thread (the event loop's)."""
 
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
-        super().__init__(connector, iter_chunk_size=64)
+        self.sqlite: sqlite3.Connection | None = None  # for statements run on it directly
+
+        def connect() -> sqlite3.Connection:
+            self.sqlite = connector()
+            return self.sqlite
+
+        super().__init__(connect, iter_chunk_size=64)
         self._tx = _RunAtOnce()  # type: ignore[assignment]
 
     def __await__(self) -> Any:
@@ -83,11 +89,20 @@ def inline_creator(url: str) -> Callable[[], Any]:
 def begin_immediate(connection: Connection) -> None:
     """``BEGIN IMMEDIATE``, waiting for another process's write lock without blocking the loop
     (inline engines) — called from SQLAlchemy's ``begin`` event, inside its greenlet."""
+    # On the inline engine the statement goes to sqlite3 directly (it is issued for every unit of
+    # work, and SQLAlchemy's execution costs several times SQLite's); errors are SQLAlchemy's.
+    sqlite = getattr(connection.connection.driver_connection, "sqlite", None)
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     pause = 0.002
     while True:
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if sqlite is None:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                try:
+                    sqlite.execute("BEGIN IMMEDIATE").close()
+                except sqlite3.OperationalError as error:
+                    raise exc.OperationalError("BEGIN IMMEDIATE", (), error) from error
             return
         except exc.OperationalError as error:
             if not is_busy(error) or time.monotonic() + pause > deadline:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.direct import Runner
 from bot.storage.inbox import current_update, mark_processed
 from bot.storage.repositories import (
     SqlCaseRepository,
@@ -129,10 +130,16 @@ class SqlUnitOfWork:
             await self._turn.aclose()
             raise
         self._connection = connection
-        self.residents = SqlResidentRepository(connection)
-        self.interactions = SqlInteractionRepository(connection)
+        try:
+            self._runner = runner = await Runner.open(connection)
+        except BaseException:
+            await connection.close()
+            await self._turn.aclose()
+            raise
+        self.residents = SqlResidentRepository(connection, runner)
+        self.interactions = SqlInteractionRepository(connection, runner)
         self.cases = SqlCaseRepository(connection)
-        self.outbox = SqlOutbox(connection)
+        self.outbox = SqlOutbox(connection, runner)
         self.duty = SqlDutyRepository(connection)
         return self
 
@@ -149,7 +156,7 @@ class SqlUnitOfWork:
         # The Telegram update being processed (if any) is marked done in this same transaction.
         ticket = current_update.get()
         if ticket is not None and not ticket.committed:
-            await mark_processed(self._connection, ticket)
+            await mark_processed(self._connection, self._runner, ticket)
         await self._connection.commit()
         if ticket is not None:
             ticket.committed = True

@@ -15,6 +15,7 @@ from bot.core.ports import (
     Outgoing,
     PendingMessage,
 )
+from bot.storage.direct import Direct, Runner
 from bot.storage.models import OutboxRow
 from bot.storage.repositories.tables import OUTBOX
 
@@ -45,9 +46,31 @@ def _pending(row: Any) -> PendingMessage:
     )
 
 
-_NEW_OUTGOING = insert(OUTBOX).returning(OUTBOX.c.id)
+_NEW_OUTGOING = Direct(
+    insert(OUTBOX)
+    .values(
+        {
+            c: bindparam(c)
+            for c in (
+                "chat_id",
+                "text",
+                "buttons",
+                "purpose",
+                "case_id",
+                "media_kind",
+                "media_file_id",
+                "media_filename",
+                "status",
+                "attempts",
+                "created_at",
+                "next_attempt_at",
+            )
+        }
+    )
+    .returning(OUTBOX.c.id)
+)
 _OUTGOING_BY_ID = select(OutboxRow).where(OutboxRow.id == bindparam("outbox_id"))
-_SENT = (
+_SENT = Direct(
     update(OUTBOX)
     .where(OUTBOX.c.id == bindparam("outbox_id"))
     .values(
@@ -60,13 +83,14 @@ _SENT = (
 
 
 class SqlOutbox:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
         self._s = connection
+        self._run = runner
 
     async def put(self, message: Outgoing, at: datetime) -> int:
         media = message.media
         return int(
-            await self._s.scalar(
+            await self._run.scalar(
                 _NEW_OUTGOING,
                 {
                     "chat_id": message.chat_id,
@@ -99,15 +123,14 @@ class SqlOutbox:
         return _pending(row) if row and row.status == "pending" else None
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, at: datetime) -> None:
-        await self._s.execute(
+        await self._run.run(
             _SENT, {"outbox_id": outbox_id, "sent": at, "telegram_message": message_id}
         )
 
     async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
-        if sent:
-            await self._s.execute(
-                _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
-            )
+        await self._run.run_many(
+            _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
+        )
 
     async def mark_retry(self, outbox_id: int, next_at: datetime, error: str) -> None:
         await self._s.execute(

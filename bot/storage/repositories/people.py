@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -17,6 +18,7 @@ from bot.core.ports import (
     Person,
     Resident,
 )
+from bot.storage.direct import Direct, Runner
 from bot.storage.models import (
     CaseRow,
     DutyOverrideRow,
@@ -47,19 +49,38 @@ def resident_from_row(row: Any) -> Resident:
     )
 
 
-# The statements every message runs, built once: constructing a statement (and its cache key)
-# costs more than executing it on SQLite. Parameters are bound at execution.
+# The statements every message runs, built once and run on the driver (``bot.storage.direct``):
+# constructing a statement and executing it through SQLAlchemy cost more than the SQL itself.
 _RESIDENT_BY_USER = select(*_RESIDENT_COLUMNS).where(ResidentRow.user_id == bindparam("user_id"))
 _RESIDENT_BY_ID = select(*_RESIDENT_COLUMNS).where(ResidentRow.id == bindparam("resident_id"))
-_NEW_RESIDENT = insert(RESIDENTS).returning(RESIDENTS.c.id)
-_RESIDENT_WROTE = (
+_NEW_RESIDENT = Direct(
+    insert(RESIDENTS)
+    .values(
+        user_id=bindparam("user_id"),
+        chat_id=bindparam("chat_id"),
+        display_name=bindparam("display_name"),
+        created_at=bindparam("created_at"),
+    )
+    .returning(RESIDENTS.c.id)
+)
+_RESIDENT_WROTE = Direct(
     update(RESIDENTS)
     .where(RESIDENTS.c.id == bindparam("resident_id"))
     .values(display_name=bindparam("name"), chat_id=bindparam("chat"), unreachable_at=None)
 )
-_NEW_INTERACTION = insert(INTERACTIONS).returning(INTERACTIONS.c.id)
-# several rows in one INSERT ... VALUES (...), (...) RETURNING, ids in the order of the rows
-_NEW_INTERACTIONS = insert(INTERACTIONS).returning(INTERACTIONS.c.id, sort_by_parameter_order=True)
+_INTERACTION_COLUMNS = (
+    "at",
+    "kind",
+    "resident_id",
+    "case_id",
+    "faq_id",
+    "category",
+    "score",
+    "actor_id",
+    "actor_name",
+    "detail",
+    "text",
+)
 _COUNT_SINCE = (
     select(func.count())
     .select_from(InteractionRow)
@@ -75,31 +96,45 @@ _QUESTION_TEXT = select(InteractionRow.text).where(
 )
 
 
-_RECENT = (
-    select(func.count())
-    .select_from(InteractionRow)
-    .where(
-        InteractionRow.resident_id == ResidentRow.id,
-        InteractionRow.kind.in_(bindparam("kinds", expanding=True)),
-        InteractionRow.at >= bindparam("since"),
+@cache
+def _new_interactions(count: int) -> Direct:
+    """``count`` interactions in one INSERT ... VALUES (...), (...) RETURNING id."""
+    rows = [{c: bindparam(f"{c}_{n}") for c in _INTERACTION_COLUMNS} for n in range(count)]
+    return Direct(insert(INTERACTIONS).values(rows).returning(INTERACTIONS.c.id))
+
+
+@cache
+def _arrival(kinds: int) -> Direct:
+    """The resident by user id, their messages of ``kinds`` kinds since a time, active case."""
+    recent = (
+        select(func.count())
+        .select_from(InteractionRow)
+        .where(
+            InteractionRow.resident_id == ResidentRow.id,
+            InteractionRow.kind.in_([bindparam(f"kind_{n}") for n in range(kinds)]),
+            InteractionRow.at >= bindparam("since"),
+        )
+        .scalar_subquery()
     )
-    .scalar_subquery()
-)
-_ACTIVE_CASE_ID = (
-    select(CaseRow.id)
-    .where(CaseRow.resident_id == ResidentRow.id, CaseRow.status.in_(ACTIVE))
-    .order_by(CaseRow.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
-_ARRIVAL = select(
-    *_RESIDENT_COLUMNS, _RECENT.label("recent"), _ACTIVE_CASE_ID.label("case_id")
-).where(ResidentRow.user_id == bindparam("user_id"))
+    active = [bindparam(f"active_{n}", status) for n, status in enumerate(ACTIVE)]
+    active_case = (
+        select(CaseRow.id)
+        .where(CaseRow.resident_id == ResidentRow.id, CaseRow.status.in_(active))
+        .order_by(CaseRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return Direct(
+        select(*_RESIDENT_COLUMNS, recent.label("recent"), active_case.label("case_id")).where(
+            ResidentRow.user_id == bindparam("user_id")
+        )
+    )
 
 
 class SqlResidentRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
         self._s = connection
+        self._run = runner
 
     async def get_or_create(self, person: Person, at: datetime) -> Resident:
         row = (await self._s.execute(_RESIDENT_BY_USER, {"user_id": person.user_id})).first()
@@ -108,11 +143,10 @@ class SqlResidentRepository:
     async def arrive(
         self, person: Person, at: datetime, kinds: Sequence[str], since: datetime
     ) -> Arrival:
-        row = (
-            await self._s.execute(
-                _ARRIVAL, {"user_id": person.user_id, "kinds": list(kinds), "since": since}
-            )
-        ).first()
+        params = {f"kind_{n}": kind for n, kind in enumerate(kinds)}
+        params.update(user_id=person.user_id, since=since)
+        rows = await self._run.rows(_arrival(len(kinds)), params)
+        row = rows[0] if rows else None
         resident = await self._known(person, at, row)
         if row is None:
             return Arrival(resident)
@@ -125,7 +159,7 @@ class SqlResidentRepository:
         """The resident of ``row`` brought up to date with ``person``; created if no row."""
         name = person.display_name[:256]
         if row is None:
-            new_id = await self._s.scalar(
+            new_id = await self._run.scalar(
                 _NEW_RESIDENT,
                 {
                     "user_id": person.user_id,
@@ -138,7 +172,7 @@ class SqlResidentRepository:
         resident = resident_from_row(row)
         if (row.display_name, row.chat_id) != (name, person.chat_id) or resident.unreachable:
             # they wrote to us, so they can be reached again
-            await self._s.execute(
+            await self._run.run(
                 _RESIDENT_WROTE, {"resident_id": row.id, "name": name, "chat": person.chat_id}
             )
             resident = replace(
@@ -162,15 +196,24 @@ class SqlResidentRepository:
 
 
 class SqlInteractionRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
         self._s = connection
+        self._run = runner
 
     async def add(self, event: Interaction) -> int:
-        return int(await self._s.scalar(_NEW_INTERACTION, _interaction_row(event)))
+        [question_id] = await self.add_all([event])
+        return question_id
 
     async def add_all(self, events: Sequence[Interaction]) -> list[int]:
-        rows = await self._s.execute(_NEW_INTERACTIONS, [_interaction_row(e) for e in events])
-        return [int(i) for i in rows.scalars()]
+        if not events:
+            return []
+        params = {}
+        for n, event in enumerate(events):
+            params.update({f"{c}_{n}": v for c, v in _interaction_row(event).items()})
+        rows = await self._run.rows(_new_interactions(len(events)), params)
+        # Rows of one INSERT get ascending ids in the order of its VALUES (SQLite's rowids and
+        # PostgreSQL's identity alike); RETURNING itself promises no order.
+        return sorted(int(r.id) for r in rows)
 
     async def question_text(self, event_id: int, resident_id: int) -> str | None:
         return await self._s.scalar(

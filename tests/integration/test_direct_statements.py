@@ -1,0 +1,94 @@
+"""Statements run on the driver's own connection (bot.storage.direct) belong to the unit of work's
+transaction on both engines: stored together with SQLAlchemy's statements, or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.interactions import EventKind, Interaction
+from bot.core.ports import Button, Outgoing, Person
+from bot.storage.models import InteractionRow, OutboxRow, ResidentRow
+from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
+
+GRANNY = Person(user_id=501, chat_id=501, display_name="王大妈")
+NOW = datetime(2026, 11, 25, 2, 30, 15, 123456, tzinfo=UTC)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    built = create_engine(database_url)
+    yield built
+    await built.dispose()
+
+
+async def _count(engine: AsyncEngine, table: type) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _question(resident_id: int, text: str) -> Interaction:
+    return Interaction(kind=EventKind.QUESTION, at=NOW, resident_id=resident_id, text=text)
+
+
+async def test_a_unit_of_work_left_without_commit_stores_nothing(engine: AsyncEngine) -> None:
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        arrival = await uow.residents.arrive(GRANNY, NOW, ["question"], NOW)  # direct, first
+        await uow.interactions.add(_question(arrival.resident.id, "邻居占了我家的地"))
+        await uow.outbox.put(Outgoing(GRANNY.chat_id, "您好"), NOW)
+    assert await _count(engine, ResidentRow) == 0
+    assert await _count(engine, InteractionRow) == 0
+    assert await _count(engine, OutboxRow) == 0
+
+
+async def test_direct_and_sqlalchemy_statements_commit_together(engine: AsyncEngine) -> None:
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        resident = await uow.residents.get_or_create(GRANNY, NOW)  # through SQLAlchemy first
+        ids = await uow.interactions.add_all(
+            [_question(resident.id, "第一句"), _question(resident.id, "第二句")]
+        )
+        case = await uow.cases.open(resident.id, "第二句", NOW, None, None)
+        await uow.commit()
+        # after a commit the next direct statement opens a new transaction, rolled back at exit
+        await uow.interactions.add(_question(resident.id, "未提交"))
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        assert [await uow.interactions.question_text(i, resident.id) for i in ids] == [
+            "第一句",
+            "第二句",
+        ]
+        assert (await uow.cases.get(case.id)) is not None
+    assert await _count(engine, InteractionRow) == 2
+
+
+async def test_values_come_back_as_stored(engine: AsyncEngine) -> None:
+    """Times stay aware and exact, JSON columns round-trip, counts see the resident's own rows."""
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        first = await uow.residents.arrive(GRANNY, NOW, ["question"], NOW)
+        assert first.resident.display_name == "王大妈" and first.recent == 0
+        await uow.interactions.add(_question(first.resident.id, "一"))
+        buttons = ((Button("有用", "fb:x"), Button("没解决", "esc:1")),)
+        outbox_id = await uow.outbox.put(Outgoing(GRANNY.chat_id, "答", buttons), NOW)
+        await uow.commit()
+    renamed = Person(GRANNY.user_id, GRANNY.chat_id, "王秀兰")
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        second = await uow.residents.arrive(
+            renamed, NOW, ["question", "smalltalk"], NOW - timedelta(minutes=1)
+        )
+        assert second.resident.id == first.resident.id
+        assert second.resident.display_name == "王秀兰" and second.recent == 1
+        assert (await uow.residents.arrive(renamed, NOW, ["question"], NOW)).recent == 1
+        later = await uow.residents.arrive(renamed, NOW, ["question"], NOW + timedelta(seconds=1))
+        assert later.recent == 0
+        pending = await uow.outbox.get(outbox_id)
+        assert pending is not None
+        assert pending.outgoing.buttons == buttons
+        await uow.outbox.mark_all_sent([(outbox_id, 77)], NOW)
+        await uow.commit()
+    async with engine.connect() as connection:
+        row = (await connection.execute(select(OutboxRow))).one()
+    assert (row.status, row.message_id, row.attempts) == ("sent", 77, 1)
+    assert row.sent_at == NOW and row.sent_at.tzinfo is not None

@@ -28,7 +28,7 @@ from bot.adapters.tg.intake import (
     StaleQueryTolerantRequest,
 )
 from bot.adapters.tg.processor import hold_for_retry
-from bot.adapters.tg.transport import TelegramTransport
+from bot.adapters.tg.transport import DeskBot, TelegramTransport
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -103,6 +103,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
 async def post_init(application: Application, services: Services) -> None:  # type: ignore[type-arg]
     """Hand the services to the handlers, schedule the jobs, register commands, flush the outbox."""
     application.bot_data[SERVICES_KEY] = services
+    assert isinstance(application.bot, DeskBot)
     services.attach_transport(TelegramTransport(application.bot))
     if application.job_queue is not None:
         jobs.schedule(application.job_queue, services.clock.now())
@@ -123,18 +124,21 @@ def build_application(services: Services) -> DeskApplication:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
 
     updates_request = RawUpdatesRequest()
+    bot = DeskBot(
+        token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+        request=StaleQueryTolerantRequest(),
+        get_updates_request=updates_request,
+    )
     application = (
         ApplicationBuilder()
-        .token(token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
+        .bot(bot)
         .context_types(ContextTypes(context=DeskContext))
         .concurrent_updates(False)
         # Updates are fetched by our own loop (bot.adapters.tg.intake), stored before they are
         # confirmed, and processed from the inbox; PTB's Updater would confirm them unprocessed.
         .updater(None)
-        .request(StaleQueryTolerantRequest())
-        .get_updates_request(updates_request)
         .post_init(functools.partial(post_init, services=services))
         .build()
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, Self
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -33,19 +34,25 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # closed when returned, and a pool smaller than the concurrency reconnects (a new PostgreSQL
 # backend each time) all day long under load.
 POSTGRES_POOL_SIZE = 20
+# A pooled PostgreSQL connection idle longer than this is pinged before use (HikariCP's
+# aliveBypassWindowMs, 500 ms by default, is the same rule).
+PING_IDLE_AFTER = 0.5
+_IDLE_SINCE = "legaldesk_idle_since"
 
 
-def create_engine(url: str, *, background: bool = False, **kwargs: Any) -> AsyncEngine:
-    """An engine for SQLite (WAL, foreign keys) or PostgreSQL (pre-ping).
+def create_engine(
+    url: str, *, background: bool = False, ping_idle_after: float = PING_IDLE_AFTER, **kwargs: Any
+) -> AsyncEngine:
+    """An engine for SQLite (WAL, foreign keys) or PostgreSQL (pre-ping of idle connections).
 
     SQLite runs on the event loop's thread (``bot.storage.sqlite``) unless ``background``: then
     on aiosqlite's worker threads, as readers that never take the write lock (for reports, whose
     scans must not hold up the loop or the residents' writes).
     """
     if not url.startswith("sqlite"):
-        return create_async_engine(
-            url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=10, **kwargs
-        )
+        engine = create_async_engine(url, pool_size=POSTGRES_POOL_SIZE, max_overflow=10, **kwargs)
+        _pre_ping_idle(engine, ping_idle_after)
+        return engine
     if background:
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
@@ -79,6 +86,37 @@ def create_engine(url: str, *, background: bool = False, **kwargs: Any) -> Async
             begin_immediate(connection)
 
     return engine
+
+
+def _pre_ping_idle(engine: AsyncEngine, after: float) -> None:
+    """SQLAlchemy's pre-ping, for connections that sat in the pool more than ``after`` seconds.
+
+    A pooled connection can die while it waits (the server restarted, a firewall dropped it);
+    pinging it before use replaces it instead of failing the unit of work. ``pool_pre_ping`` pings
+    at every checkout: with asyncpg that is three round trips (BEGIN, a ping, ROLLBACK) before
+    each unit of work, about a tenth of a busy desk's time on PostgreSQL. A connection that was
+    in use a moment ago is as alive as the round trips it just made show; if the server dies
+    under it, the statement fails, the unit of work rolls back and its update is tried again
+    (``bot.adapters.tg.intake``). A connection the driver already knows closed is always replaced.
+    """
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        is_closed = getattr(dbapi_connection.driver_connection, "is_closed", None)
+        if is_closed is not None and is_closed():
+            raise exc.DisconnectionError("the connection was closed")
+        if idle_since is None or time.monotonic() - idle_since <= after:
+            return
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool replaces the connection and checks out again
+            raise exc.DisconnectionError(f"ping failed: {error}") from error
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -92,6 +92,14 @@ async def mark_processed(connection: AsyncConnection, runner: Runner, ticket: Ti
             raise AlreadyProcessed(ticket.update_id)
 
 
+_STORE = {
+    name: insert(InboxRow)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(InboxRow.update_id)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
 class SqlInbox:
     """Storing, listing and settling inbox rows; each method is its own short transaction.
 
@@ -118,14 +126,9 @@ class SqlInbox:
         ]
         async with self._uow() as uow:
             connection = uow.connection
-            insert = postgresql.insert if _dialect(connection) == "postgresql" else sqlite.insert
-            statement = (
-                insert(InboxRow)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["update_id"])
-                .returning(InboxRow.update_id)
-            )
-            fresh = set((await connection.scalars(statement)).all())
+            statement = _STORE[_dialect(connection)]
+            # several rows per INSERT (SQLAlchemy's "insertmanyvalues"), compiled once
+            fresh = set((await connection.scalars(statement, rows)).all())
             await connection.commit()
         return fresh
 

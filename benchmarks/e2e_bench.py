@@ -22,7 +22,6 @@ Target: legaldesk reaches at least half the echo bot's updates per second.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.adapters.tg.application import build_application
 from bot.adapters.tg.intake import running
 from bot.app import Knowledge, build_services, load_knowledge
+from bot.commands import run_event_loop
 from bot.config import load_settings
 from bot.core.matching.matcher import Action
 from bot.storage.migrate import upgrade
@@ -198,4 +198,4 @@ if __name__ == "__main__":
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(parser.parse_args()))
+    run_event_loop(main(parser.parse_args()))  # the event loop `legaldesk run` uses

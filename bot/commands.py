@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app import Knowledge, build_services, load_knowledge
 from bot.config import Settings
@@ -22,8 +24,24 @@ if TYPE_CHECKING:
     from bot.app import Services
 
 
+T = TypeVar("T")
+
+
 class OutdatedSchema(Exception):
     pass
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run the bot's coroutine on uvloop where it is installed (Linux, macOS), else on asyncio's
+    own loop. The desk is I/O on every side (the Bot API, PostgreSQL round trips); uvloop runs
+    the same code with a cheaper event loop: measured with benchmarks/e2e_bench.py, about a
+    fifth more updates per second on PostgreSQL."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows, or uvloop not installed
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 async def prepare_database(settings: Settings, *, upgrade_any: bool = False) -> None:
@@ -54,8 +72,6 @@ async def migrate(settings: Settings) -> int:
 
 
 def run(settings: Settings) -> int:
-    import asyncio
-
     from bot.adapters.tg.application import build_application
 
     knowledge = load_knowledge(settings)  # a broken knowledge base stops start-up here
@@ -70,7 +86,7 @@ def run(settings: Settings) -> int:
     services = build_services(settings, knowledge)
     application = build_application(services)
     try:
-        return asyncio.run(serve(application, services))
+        return run_event_loop(serve(application, services))
     except asyncio.CancelledError:  # a second SIGINT/SIGTERM during the graceful stop
         return 130
 
@@ -79,7 +95,6 @@ async def serve(application: DeskApplication, services: Services) -> int:
     """Run the bot until SIGTERM or SIGINT, then stop gracefully: stop fetching, finish the
     updates in flight, flush the outbox, close the database. A second signal stops at once.
     Returns 1 if fetching ended by itself (Telegram rejected the token)."""
-    import asyncio
     import logging
     import signal
 
@@ -334,8 +349,6 @@ async def purge(settings: Settings) -> int:
 
 async def backup(settings: Settings, target: Path, *, force: bool) -> int:
     """Copy the embedded SQLite database consistently; PostgreSQL is pg_dump's job."""
-    import asyncio
-
     from sqlalchemy.engine import make_url
 
     from bot.storage.backup import BackupError, backup_sqlite, sqlite_file

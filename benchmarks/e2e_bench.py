@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.adapters.tg.application import build_application
 from bot.adapters.tg.intake import running
 from bot.app import Knowledge, build_services, load_knowledge
-from bot.commands import run_event_loop
+from bot.commands import run_event_loop, settle_heap
 from bot.config import load_settings
 from bot.core.matching.matcher import Action
 from bot.storage.migrate import upgrade
@@ -150,6 +150,7 @@ async def fresh_database(url: str, folder: Path) -> str:
 async def main(args: argparse.Namespace) -> None:
     knowledge = load_knowledge(load_settings(None, {}))
     questions = faq_questions(knowledge)
+    settle_heap()  # as `legaldesk run` does once started (the echo bot shares this heap)
     total = args.residents * args.messages
     engines = ["sqlite"] + ([args.postgres_url] if args.postgres_url else [])
     print(f"{args.residents} residents x {args.messages} messages = {total} updates per round")

@@ -9,11 +9,13 @@ First a bare PTB echo bot (stock Updater, default settings, ``reply_text`` of th
 legaldesk as production runs it (durable intake, matcher, database, outbox) on a fresh SQLite
 file and, given ``--postgres-url`` (default: $LEGALDESK_TEST_POSTGRES_URL), on PostgreSQL (whose
 tables are emptied first). All in one process and event loop, so the fake server's own cost weighs
-on both bots alike.
+on both bots alike. The loop is the one ``legaldesk run`` uses (uvloop where installed), and the
+heap is frozen after loading the knowledge base, as ``legaldesk run`` does after start-up.
 
 Two settings of the fake server: no latency (localhost: both bots are CPU-bound, which measures
-the work per update: legaldesk's matching and six SQL statements per message, in two
-transactions, against the echo bot's none), and
+the work per update: legaldesk's matching, the message's transaction of four statements, its
+share of the inbox's batch inserts and of the group-committed "sent" marks, against the echo
+bot's none), and
 ``--latency`` seconds added to every Bot API call but getUpdates, as a real Telegram round trip
 adds (tens to hundreds of milliseconds): what a resident waits for when many write at once.
 Target: legaldesk reaches at least half the echo bot's updates per second.

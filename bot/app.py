@@ -27,7 +27,7 @@ from bot.storage.law_files import load_law_library
 from bot.storage.lexicon_yaml import load_lexicon
 from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
 from bot.storage.queries import report_queries
-from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker
+from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker, warm_pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,10 @@ class Services:
         if self._courier is None:
             raise RuntimeError("no transport attached")
         return self._courier
+
+    async def warm_up(self, connections: int) -> None:
+        """Open the database connections that concurrent updates will use (PostgreSQL)."""
+        await warm_pool(self.engine, connections)
 
     async def close(self) -> None:
         if self.reader is not None and self.reader is not self.engine:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.ports import Person
-from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
+from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, warm_pool
 
 NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
 
@@ -59,5 +59,15 @@ async def test_connections_killed_while_idle_in_the_pool_are_replaced(database_u
                 await uow.residents.arrive(person, NOW, ["question"], NOW)
                 await uow.commit()
         assert not pids & await _backend_pids(engine, 3)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_start_up_opens_the_connections_concurrent_updates_use(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await warm_pool(engine, 6)
+        assert engine.sync_engine.pool.checkedin() == 6  # type: ignore[attr-defined]
     finally:
         await engine.dispose()

@@ -164,6 +164,7 @@ class Intake:
 
     async def start(self) -> None:
         """Queue the stored but unprocessed updates, then start fetching new ones."""
+        await self.services.warm_up(self.policy.concurrency)
         now = self.now()
         pruned = await self.inbox.prune(now - timedelta(days=self.policy.keep_days))
         pending = await self.inbox.pending()

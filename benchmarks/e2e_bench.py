@@ -1,7 +1,7 @@
 """End-to-end throughput: legaldesk against a bare PTB echo bot, on the same fake Bot API server.
 
 Run: ``.venv/bin/python benchmarks/e2e_bench.py [--residents 40] [--messages 10]
-[--latency 0.05] [--repeat 3] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]``.
+[--latency 0.05] [--repeat 5] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]``.
 
 Each round injects the same burst (every resident sends ``--messages`` FAQ questions at once)
 into the fake server, then times from the first message until every resident has every reply.
@@ -197,7 +197,7 @@ if __name__ == "__main__":
         help="seconds added to each Bot API call in the second setting",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds per bot without latency (best counts)"
+        "--repeat", type=int, default=5, help="rounds per bot without latency (best counts)"
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     logging.basicConfig(level=logging.WARNING)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.interactions import EventKind, Interaction
 from bot.core.ports import Button, Outgoing, Person
+from bot.storage.direct import Runner
 from bot.storage.models import InteractionRow, OutboxRow, ResidentRow
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
 
@@ -19,8 +20,18 @@ GRANNY = Person(user_id=501, chat_id=501, display_name="王大妈")
 NOW = datetime(2026, 11, 25, 2, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+@pytest.fixture(params=["driver", "sqlalchemy"])
+async def engine(
+    request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AsyncEngine]:
+    """The engine, with statements run on the driver (as the bot does) or through SQLAlchemy
+    (the runner for other drivers, such as the reports' threaded SQLite engine)."""
+    if request.param == "sqlalchemy":
+
+        async def through_sqlalchemy(connection: AsyncConnection) -> Runner:
+            return Runner(connection)
+
+        monkeypatch.setattr(Runner, "open", staticmethod(through_sqlalchemy))
     built = create_engine(database_url)
     yield built
     await built.dispose()

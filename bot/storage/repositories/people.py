@@ -68,7 +68,7 @@ _RESIDENT_WROTE = Direct(
     .where(RESIDENTS.c.id == bindparam("resident_id"))
     .values(display_name=bindparam("name"), chat_id=bindparam("chat"), unreachable_at=None)
 )
-_INTERACTION_COLUMNS = (
+_INTERACTION_COLUMNS = (  # the fields of an Interaction, each stored in the column of its name
     "at",
     "kind",
     "resident_id",
@@ -245,16 +245,7 @@ class SqlDutyRepository:
 
 
 def _interaction_row(event: Interaction) -> dict[str, Any]:
-    return {
-        "at": event.at,
-        "kind": event.kind.value,
-        "resident_id": event.resident_id,
-        "case_id": event.case_id,
-        "faq_id": event.faq_id,
-        "category": event.category,
-        "score": event.score,
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "detail": event.detail,
-        "text": event.text,
-    }
+    """The row of an interaction: its fields under the same names, the kind as its value."""
+    row = {column: getattr(event, column) for column in _INTERACTION_COLUMNS}
+    row["kind"] = event.kind.value
+    return row

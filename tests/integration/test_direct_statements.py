@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.interactions import EventKind, Interaction
@@ -103,3 +104,15 @@ async def test_values_come_back_as_stored(engine: AsyncEngine) -> None:
         row = (await connection.execute(select(OutboxRow))).one()
     assert (row.status, row.message_id, row.attempts) == ("sent", 77, 1)
     assert row.sent_at == NOW and row.sent_at.tzinfo is not None
+
+
+async def test_a_refused_statement_raises_sqlalchemys_error(engine: AsyncEngine) -> None:
+    """The rest of the bot tells database failures apart by SQLAlchemy's exception classes
+    (the intake retries them; DataError is given up at once), whichever way a statement ran."""
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        resident = await uow.residents.get_or_create(GRANNY, NOW)
+        broken = Outgoing(GRANNY.chat_id, "您好", purpose=None)  # type: ignore[arg-type]
+        with pytest.raises(IntegrityError):  # outbox.purpose is NOT NULL
+            await uow.outbox.put(broken, NOW)
+        assert resident.id
+    assert await _count(engine, ResidentRow) == 0  # rolled back with it

@@ -196,7 +196,7 @@ class _AsyncpgRunner(Runner):
 
     async def _in_transaction(self) -> None:
         await self._begin()
-        if self._adapter._transaction is None:
+        if self._adapter._transaction is None:  # none begun (SQLAlchemy 2.1's adapter)
             await self._adapter._start_transaction()
 
     def _translated(self, error: Exception, sql: str) -> Exception:

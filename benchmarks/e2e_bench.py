@@ -13,9 +13,9 @@ on both bots alike. The loop is the one ``legaldesk run`` uses (uvloop where ins
 heap is frozen after loading the knowledge base, as ``legaldesk run`` does after start-up.
 
 Two settings of the fake server: no latency (localhost: both bots are CPU-bound, which measures
-the work per update: legaldesk's matching, the message's transaction of four statements, its
-share of the inbox's batch inserts and of the group-committed "sent" marks, against the echo
-bot's none), and
+the work per update: legaldesk's matching, the message's statements (on PostgreSQL a read and
+one statement of all its writes), its share of the inbox's batch inserts and of the
+group-committed "sent" marks, against the echo bot's none), and
 ``--latency`` seconds added to every Bot API call but getUpdates, as a real Telegram round trip
 adds (tens to hundreds of milliseconds): what a resident waits for when many write at once.
 Target: legaldesk reaches at least half the echo bot's updates per second.

@@ -5,7 +5,7 @@ getUpdates offset move past it. Storing is insert-if-absent, so an update fetche
 crash, Telegram sends the unconfirmed ones again) changes nothing.
 
 While an update is processed, :data:`current_update` holds its :class:`Ticket`. The unit of work
-calls :func:`mark_processed` from ``commit()``, so the row is marked processed in the same
+claims the row (:func:`processed_claim`) as it commits, so the row is marked processed in the same
 transaction as the use case's effects: either both are stored or neither is. An update that
 changed nothing (a group post the bot ignores) is marked afterwards with :meth:`SqlInbox.mark_done`.
 """
@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.direct import Direct, Runner
+from bot.storage.direct import Claim, Direct
 from bot.storage.models import InboxRow
 
 if TYPE_CHECKING:
@@ -75,21 +75,19 @@ _PROCESSED = Direct(
     update(InboxRow)
     .where(InboxRow.update_id == bindparam("ticket"), InboxRow.processed_at.is_(None))
     .values(processed_at=bindparam("done_at"), payload=HANDLED)
+    .returning(InboxRow.update_id)
 )
-_PROCESSED_AT = select(InboxRow.processed_at).where(InboxRow.update_id == bindparam("ticket"))
+_STORED = Direct(select(InboxRow.update_id).where(InboxRow.update_id == bindparam("ticket")))
 
 
-async def mark_processed(connection: AsyncConnection, runner: Runner, ticket: Ticket) -> None:
-    """Mark the ticket's update processed inside the caller's transaction.
+def processed_claim(ticket: Ticket) -> Claim:
+    """Marking the ticket's update processed, as the unit of work commits its effects.
 
-    Raises AlreadyProcessed if it was processed meanwhile, so its effects cannot be stored twice.
-    Without an inbox row (a use case run outside the intake) there is nothing to mark.
+    The commit raises :class:`bot.storage.direct.ClaimLost` if the update was processed
+    meanwhile, so its effects cannot be stored twice. Without an inbox row (a use case run
+    outside the intake) there is nothing to mark.
     """
-    changed = await runner.run(_PROCESSED, {"ticket": ticket.update_id, "done_at": ticket.at})
-    if changed == 0:
-        done = await connection.scalar(_PROCESSED_AT, {"ticket": ticket.update_id})
-        if done is not None:
-            raise AlreadyProcessed(ticket.update_id)
+    return Claim(_PROCESSED, _STORED, {"ticket": ticket.update_id, "done_at": ticket.at})
 
 
 _STORE = {

@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.storage.direct import Runner
-from bot.storage.inbox import current_update, mark_processed
+from bot.storage.direct import ClaimLost, Runner
+from bot.storage.inbox import AlreadyProcessed, current_update, processed_claim
 from bot.storage.repositories import (
     SqlCaseRepository,
     SqlDutyRepository,
@@ -192,11 +192,13 @@ class SqlUnitOfWork:
             await connection.close()
             await self._turn.aclose()
             raise
-        self.residents = SqlResidentRepository(connection, runner)
-        self.interactions = SqlInteractionRepository(connection, runner)
-        self.cases = SqlCaseRepository(connection)
-        self.outbox = SqlOutbox(connection, runner)
-        self.duty = SqlDutyRepository(connection)
+        # SQLAlchemy's statements go after the runner's deferred writes (bot.storage.direct)
+        self._flushing = flushing = cast(AsyncConnection, _FlushFirst(connection, runner))
+        self.residents = SqlResidentRepository(flushing, runner)
+        self.interactions = SqlInteractionRepository(flushing, runner)
+        self.cases = SqlCaseRepository(flushing)
+        self.outbox = SqlOutbox(flushing, runner)
+        self.duty = SqlDutyRepository(flushing)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -211,9 +213,12 @@ class SqlUnitOfWork:
         assert self._connection is not None
         # The Telegram update being processed (if any) is marked done in this same transaction.
         ticket = current_update.get()
-        if ticket is not None and not ticket.committed:
-            await mark_processed(self._connection, self._runner, ticket)
-        await self._connection.commit()
+        claim = processed_claim(ticket) if ticket is not None and not ticket.committed else None
+        try:
+            await self._runner.commit(claim)
+        except ClaimLost:
+            assert ticket is not None
+            raise AlreadyProcessed(ticket.update_id) from None
         if ticket is not None:
             ticket.committed = True
 
@@ -221,7 +226,46 @@ class SqlUnitOfWork:
     def connection(self) -> AsyncConnection:
         """The connection, for report queries and bookkeeping that run inside this unit of work."""
         assert self._connection is not None
-        return self._connection
+        return self._flushing
+
+
+class _FlushFirst:
+    """A unit of work's connection whose statements run after the runner's deferred writes
+    (``Runner.flush``), so that they see them; anything else is the connection's own."""
+
+    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
+        self._connection = connection
+        self._runner = runner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        await self._runner.flush()
+        return await self._connection.execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        await self._runner.flush()
+        return await self._connection.scalar(*args, **kwargs)
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        await self._runner.flush()
+        return await self._connection.scalars(*args, **kwargs)
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        await self._runner.flush()
+        return await self._connection.stream(*args, **kwargs)
+
+    async def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
+        await self._runner.flush()
+        return await self._connection.exec_driver_sql(*args, **kwargs)
+
+    async def run_sync(self, *args: Any, **kwargs: Any) -> Any:
+        await self._runner.flush()
+        return await self._connection.run_sync(*args, **kwargs)
+
+    async def commit(self) -> None:
+        await self._runner.commit()
 
 
 class SqlUnitOfWorkFactory:

@@ -108,11 +108,84 @@ async def test_values_come_back_as_stored(engine: AsyncEngine) -> None:
 
 async def test_a_refused_statement_raises_sqlalchemys_error(engine: AsyncEngine) -> None:
     """The rest of the bot tells database failures apart by SQLAlchemy's exception classes
-    (the intake retries them; DataError is given up at once), whichever way a statement ran."""
+    (the intake retries them; DataError is given up at once), whichever way a statement ran:
+    at once, or deferred to the commit (PostgreSQL)."""
     async with SqlUnitOfWorkFactory(engine)() as uow:
         resident = await uow.residents.get_or_create(GRANNY, NOW)
         broken = Outgoing(GRANNY.chat_id, "您好", purpose=None)  # type: ignore[arg-type]
         with pytest.raises(IntegrityError):  # outbox.purpose is NOT NULL
             await uow.outbox.put(broken, NOW)
+            await uow.commit()
         assert resident.id
     assert await _count(engine, ResidentRow) == 0  # rolled back with it
+
+
+async def test_writes_kept_for_the_commit_are_seen_by_the_statements_after_them(
+    engine: AsyncEngine,
+) -> None:
+    """On PostgreSQL, inserts wait to be sent with the commit; a statement that comes first,
+    through the driver or through SQLAlchemy, still sees them."""
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        resident = (await uow.residents.arrive(GRANNY, NOW, ["question"], NOW)).resident
+        await uow.commit()
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        arrival = await uow.residents.arrive(GRANNY, NOW, ["question"], NOW)  # a read, alone
+        question_id = await uow.interactions.add(_question(resident.id, "地被占了"))
+        assert await uow.interactions.question_text(question_id, resident.id) == "地被占了"
+        again = await uow.residents.arrive(GRANNY, NOW, ["question"], NOW)
+        assert (arrival.recent, again.recent) == (0, 1)
+        case = await uow.cases.open(resident.id, "地被占了", NOW, None, None)
+        await uow.interactions.add(
+            Interaction(kind=EventKind.HANDOFF, at=NOW, resident_id=resident.id, case_id=case.id)
+        )
+        await uow.outbox.put(Outgoing(GRANNY.chat_id, "已转给律师", case_id=case.id), NOW)
+        await uow.commit()
+    assert await _count(engine, InteractionRow) == 2
+    assert await _count(engine, OutboxRow) == 1
+
+
+async def test_a_write_refused_at_the_commit_stores_nothing_of_its_unit_of_work(
+    engine: AsyncEngine,
+) -> None:
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        await uow.residents.arrive(GRANNY, NOW, ["question"], NOW)
+        await uow.commit()
+    renamed = Person(GRANNY.user_id, GRANNY.chat_id, "王秀兰")
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        resident = (await uow.residents.arrive(renamed, NOW, ["question"], NOW)).resident
+        await uow.interactions.add(_question(resident.id, "问题"))
+        broken = Outgoing(GRANNY.chat_id, "您好", purpose=None)  # type: ignore[arg-type]
+        with pytest.raises(IntegrityError):
+            await uow.outbox.put(broken, NOW)
+            await uow.commit()
+    assert await _count(engine, InteractionRow) == 0
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(ResidentRow.display_name)) == "王大妈"
+
+
+async def test_ids_handed_out_before_the_insert_never_collide(database_url: str) -> None:
+    """Two bots on one database (two engines here) take ids from the same sequences: every
+    row gets its own id, each bot's ids ascend, and each id names the row it was given for."""
+    engines = [create_engine(database_url), create_engine(database_url)]
+    try:
+        async with SqlUnitOfWorkFactory(engines[0])() as uow:
+            resident = await uow.residents.get_or_create(GRANNY, NOW)
+            await uow.commit()
+        given: dict[int, str] = {}
+        per_engine: list[list[int]] = [[], []]
+        for n in range(150):  # more than a block of ids per engine
+            which = n % 2 if n < 100 else 0
+            async with SqlUnitOfWorkFactory(engines[which])() as uow:
+                text = f"第{n}问"
+                [question_id] = await uow.interactions.add_all([_question(resident.id, text)])
+                await uow.commit()
+            given[question_id] = text
+            per_engine[which].append(question_id)
+        assert len(given) == 150
+        assert all(ids == sorted(ids) for ids in per_engine)
+        async with SqlUnitOfWorkFactory(engines[1])() as uow:
+            for question_id, text in given.items():
+                assert await uow.interactions.question_text(question_id, resident.id) == text
+    finally:
+        for built in engines:
+            await built.dispose()

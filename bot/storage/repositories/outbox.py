@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import (
@@ -46,29 +46,6 @@ def _pending(row: Any) -> PendingMessage:
     )
 
 
-_NEW_OUTGOING = Direct(
-    insert(OUTBOX)
-    .values(
-        {
-            c: bindparam(c)
-            for c in (
-                "chat_id",
-                "text",
-                "buttons",
-                "purpose",
-                "case_id",
-                "media_kind",
-                "media_file_id",
-                "media_filename",
-                "status",
-                "attempts",
-                "created_at",
-                "next_attempt_at",
-            )
-        }
-    )
-    .returning(OUTBOX.c.id)
-)
 _OUTGOING_BY_ID = select(OutboxRow).where(OutboxRow.id == bindparam("outbox_id"))
 _SENT = Direct(
     update(OUTBOX)
@@ -89,25 +66,22 @@ class SqlOutbox:
 
     async def put(self, message: Outgoing, at: datetime) -> int:
         media = message.media
-        return int(
-            await self._run.scalar(
-                _NEW_OUTGOING,
-                {
-                    "chat_id": message.chat_id,
-                    "text": message.text,
-                    "buttons": _buttons_to_json(message.buttons),
-                    "purpose": message.purpose,
-                    "case_id": message.case_id,
-                    "media_kind": media.kind if media else None,
-                    "media_file_id": media.file_id if media else None,
-                    "media_filename": media.filename if media else None,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": at,
-                    "next_attempt_at": at,
-                },
-            )
-        )
+        row = {
+            "chat_id": message.chat_id,
+            "text": message.text,
+            "buttons": _buttons_to_json(message.buttons),
+            "purpose": message.purpose,
+            "case_id": message.case_id,
+            "media_kind": media.kind if media else None,
+            "media_file_id": media.file_id if media else None,
+            "media_filename": media.filename if media else None,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": at,
+            "next_attempt_at": at,
+        }
+        [outbox_id] = await self._run.insert(OUTBOX, [row])
+        return outbox_id
 
     async def pending(self, now: datetime, limit: int = 100) -> list[PendingMessage]:
         rows = await self._s.execute(

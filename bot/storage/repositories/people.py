@@ -97,13 +97,6 @@ _QUESTION_TEXT = select(InteractionRow.text).where(
 
 
 @cache
-def _new_interactions(count: int) -> Direct:
-    """``count`` interactions in one INSERT ... VALUES (...), (...) RETURNING id."""
-    rows = [{c: bindparam(f"{c}_{n}") for c in _INTERACTION_COLUMNS} for n in range(count)]
-    return Direct(insert(INTERACTIONS).values(rows).returning(INTERACTIONS.c.id))
-
-
-@cache
 def _arrival(kinds: int) -> Direct:
     """The resident by user id, their messages of ``kinds`` kinds since a time, active case."""
     recent = (
@@ -172,7 +165,7 @@ class SqlResidentRepository:
         resident = resident_from_row(row)
         if (row.display_name, row.chat_id) != (name, person.chat_id) or resident.unreachable:
             # they wrote to us, so they can be reached again
-            await self._run.run(
+            await self._run.defer(
                 _RESIDENT_WROTE, {"resident_id": row.id, "name": name, "chat": person.chat_id}
             )
             resident = replace(
@@ -207,13 +200,7 @@ class SqlInteractionRepository:
     async def add_all(self, events: Sequence[Interaction]) -> list[int]:
         if not events:
             return []
-        params = {}
-        for n, event in enumerate(events):
-            params.update({f"{c}_{n}": v for c, v in _interaction_row(event).items()})
-        rows = await self._run.rows(_new_interactions(len(events)), params)
-        # Rows of one INSERT get ascending ids in the order of its VALUES (SQLite's rowids and
-        # PostgreSQL's identity alike); RETURNING itself promises no order.
-        return sorted(int(r.id) for r in rows)
+        return await self._run.insert(INTERACTIONS, [_interaction_row(e) for e in events])
 
     async def question_text(self, event_id: int, resident_id: int) -> str | None:
         return await self._s.scalar(

@@ -214,7 +214,11 @@ class Matcher:
         if not top:
             return []
         picked = np.argpartition(-best, top - 1)[:top]
-        order = sorted((-round(float(best[e]), 2), int(e)) for e in picked if best[e] > 0)
+        values = best[picked]
+        kept = values > 0  # Python numbers from here: numpy scalars cost more one at a time
+        order = sorted(
+            zip([-round(v, 2) for v in values[kept].tolist()], picked[kept].tolist(), strict=True)
+        )
         return [Candidate(self._entries[e].id, self._entries[e].question, -s) for s, e in order]
 
     def _score(self, q: Analysis) -> np.ndarray:

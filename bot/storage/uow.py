@@ -167,9 +167,10 @@ async def sqlite_turn(engine: AsyncEngine) -> AsyncIterator[None]:
 
 
 class SqlUnitOfWork:
-    """One connection, one transaction (begun by the first statement); rolled back unless
-    ``commit()`` was called. Repositories use Core statements on the connection: no ORM
-    session, whose bookkeeping cost more than the SQL on this desk's short transactions."""
+    """One connection, one transaction (begun by the first statement; on PostgreSQL by the first
+    write, see ``bot.storage.direct``); rolled back unless ``commit()`` was called. Repositories
+    use Core statements on the connection: no ORM session, whose bookkeeping cost more than the
+    SQL on this desk's short transactions."""
 
     def __init__(self, engine: AsyncEngine, *, write: bool = True) -> None:
         self._engine = engine

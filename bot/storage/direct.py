@@ -187,6 +187,10 @@ class Runner:
         Two deferred writes of one unit of work must not change the same row."""
         await self.run(statement, params)
 
+    async def defer_many(self, statement: Direct, params: Sequence[Params]) -> None:
+        """:meth:`defer` once per parameter set."""
+        await self.run_many(statement, params)
+
     async def flush(self) -> None:
         """Run the deferred writes now (before a statement that must see them)."""
 
@@ -431,6 +435,10 @@ class _AsyncpgRunner(Runner):
         plan = statement.plan(self._dialect)
         self._pending.append((plan, plan.args(params)))
 
+    async def defer_many(self, statement: Direct, params: Sequence[Params]) -> None:
+        plan = statement.plan(self._dialect)
+        self._pending.extend((plan, plan.args(p)) for p in params)
+
     async def flush(self) -> None:
         if self._pending:
             await self._in_transaction()
@@ -462,6 +470,15 @@ class _AsyncpgRunner(Runner):
             args.extend(update.args(claim.params))
             if alone:  # the statement itself checks the claim
                 args.extend(present.args(claim.params))
+        first = pending[0][0] if pending else None
+        if claim is None and first is not None and all(plan is first for plan, _ in pending):
+            # one statement, several parameter sets (the courier's "sent" marks): asyncpg's
+            # executemany, one round trip, atomic also outside a transaction (asyncpg >= 0.22)
+            try:
+                await self._asyncpg.executemany(first.sql, [values for _, values in pending])
+            except Exception as error:
+                raise self._translated(error, first.sql) from error
+            return None
         for _, values in pending:
             args.extend(values)
         writes = tuple((plan.sql, len(plan.binds)) for plan, _ in pending)

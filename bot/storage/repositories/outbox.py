@@ -97,12 +97,12 @@ class SqlOutbox:
         return _pending(row) if row and row.status == "pending" else None
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, at: datetime) -> None:
-        await self._run.run(
+        await self._run.defer(
             _SENT, {"outbox_id": outbox_id, "sent": at, "telegram_message": message_id}
         )
 
     async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
-        await self._run.run_many(
+        await self._run.defer_many(
             _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
         )
 

@@ -234,36 +234,24 @@ class _FlushFirst:
     """A unit of work's connection whose statements run after the runner's deferred writes
     (``Runner.flush``), so that they see them; anything else is the connection's own."""
 
+    _STATEMENTS = frozenset(
+        {"execute", "scalar", "scalars", "stream", "stream_scalars", "exec_driver_sql", "run_sync"}
+    )
+
     def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
         self._connection = connection
         self._runner = runner
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
+        attribute = getattr(self._connection, name)
+        if name not in self._STATEMENTS:
+            return attribute
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:
-        await self._runner.flush()
-        return await self._connection.execute(*args, **kwargs)
+        async def after_flush(*args: Any, **kwargs: Any) -> Any:
+            await self._runner.flush()
+            return await attribute(*args, **kwargs)
 
-    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        await self._runner.flush()
-        return await self._connection.scalar(*args, **kwargs)
-
-    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
-        await self._runner.flush()
-        return await self._connection.scalars(*args, **kwargs)
-
-    async def stream(self, *args: Any, **kwargs: Any) -> Any:
-        await self._runner.flush()
-        return await self._connection.stream(*args, **kwargs)
-
-    async def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
-        await self._runner.flush()
-        return await self._connection.exec_driver_sql(*args, **kwargs)
-
-    async def run_sync(self, *args: Any, **kwargs: Any) -> Any:
-        await self._runner.flush()
-        return await self._connection.run_sync(*args, **kwargs)
+        return after_flush
 
     async def commit(self) -> None:
         await self._runner.commit()

@@ -143,9 +143,9 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_4806_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 42
-    assert sum(len(law.articles) for law in library.laws) == 4806
+def test_library_holds_all_4827_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 43
+    assert sum(len(law.articles) for law in library.laws) == 4827
 
 
 @pytest.mark.parametrize(
@@ -191,6 +191,7 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("治安管理处罚法", 19, "不属于违反治安管理行为"),  # 2025 numbering: self-defence
         ("治安管理处罚法", 51, "殴打他人的，或者故意伤害他人身体的"),
         ("交通事故赔偿解释（二）", 6, "超过法定退休年龄"),
+        ("劳动争议解释（二）", 19, "无需缴纳社会保险费的，人民法院应当认定该约定或者承诺无效"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

@@ -16,6 +16,11 @@ expression is also tried on the *plain* form (NFKC, lower case, punctuation kept
 links, amounts and phone numbers keep their shape. Each signal counts once, however often it
 occurs. A pattern's score is the sum of its matched signals' weights minus the weights of the
 matched counter-signals (anti-fraud notices, genuine bank texts: 「请勿泄露」「谨防」「不会要求」).
+
+When a message is a scam-check request: the resident asks (a trigger: 「帮我看看这条短信」), or the
+*suspicion* (best pattern score + generic cues such as links, 转账, 催促) reaches ``strong``, or the
+message was forwarded and the suspicion reaches ``forwarded``. A typed text's suspicion is lowered
+by the words of a resident's own legal question (「能要求赔偿吗」「怎么办」).
 """
 
 from __future__ import annotations
@@ -105,11 +110,14 @@ class ScamPattern:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Scores that decide the verdict (data, tuned on the labelled set)."""
+    """Scores that decide the verdict (data, tuned on the labelled set).
 
-    warn: int = 4  # a pattern scoring this much is named
-    strong: int = 6  # a pattern this strong makes a typed or pasted text a check request
-    shape: int = 3  # generic cues this strong make a typed or pasted text a check request
+    *Suspicion* is the best pattern's score plus the generic cues' score (links, 转账, 催促 …).
+    """
+
+    warn: int = 4  # a check request whose best pattern scores this much names that pattern
+    strong: int = 6  # suspicion that makes a typed or pasted text a check request by itself
+    forwarded: int = 2  # suspicion that makes a forwarded message a check request (0: every one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,7 @@ class ScamRules:
     patterns: tuple[ScamPattern, ...]
     triggers: tuple[Signal, ...]  # 「帮我看看这条短信」「这是不是骗子」
     cues: tuple[Signal, ...]  # generic: links, phone numbers, amounts, urgency
+    questions: tuple[Signal, ...]  # a resident's own legal question: 「能要求赔偿吗」「怎么办」
     counters: tuple[Signal, ...]  # anti-fraud notices, genuine bank texts
     thresholds: Thresholds = field(default_factory=Thresholds)
 
@@ -173,9 +182,12 @@ class ScamChecker:
             ranked.append((points - counter, -order, candidate, found))
         best_score, _, best, best_found = max(ranked, key=lambda r: (r[0], r[1]))
         shape, shape_found = score(rules.cues, reading)
+        suspicion = max(best_score, 0) + shape
+        if not forwarded:
+            suspicion -= score(rules.questions, reading)[0]
         asked = any(t.found_in(reading) for t in rules.triggers)
-        is_check = forwarded or asked or best_score >= limits.strong or shape >= limits.shape
-        if not is_check:
+        enough = limits.forwarded if forwarded else limits.strong
+        if not (asked or suspicion >= enough or suspicion >= limits.strong):
             return ScamVerdict(VerdictKind.NOT_A_CHECK, score=best_score)
         reasons = best_found + shape_found + tuple(f"-{c}" for c in counter_found)
         if best_score >= limits.warn:

@@ -20,7 +20,7 @@ from bot.storage.faq_yaml import FaqError, Problem
 
 PATTERNS_FILE = Path("scams") / "patterns.yaml"
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TOP_LEVEL = ("schema", "thresholds", "triggers", "cues", "counters", "patterns")
+TOP_LEVEL = ("schema", "thresholds", "triggers", "cues", "questions", "counters", "patterns")
 PATTERN_FIELDS = ("id", "name", "entry", "advice", "signals")
 ADVICE_LINES = (1, 3)
 ADVICE_LENGTH = 60  # characters per line: the warning as a whole stays about 300
@@ -88,21 +88,22 @@ class _Reader:
         thresholds = self.thresholds(top.get("thresholds", (None, None))[1])
         triggers = self.signals(root, top, "triggers", "the general part")
         cues = self.signals(root, top, "cues", "the general part")
+        questions = self.signals(root, top, "questions", "the general part")
         counters = self.signals(root, top, "counters", "the general part")
         patterns = self.patterns(root, top, known_entries)
-        return ScamRules(tuple(patterns), triggers, cues, counters, thresholds)
+        return ScamRules(tuple(patterns), triggers, cues, questions, counters, thresholds)
 
     def thresholds(self, node: Node | None) -> Thresholds:
         if node is None:
             return Thresholds()
         if not isinstance(node, MappingNode):
-            self.fail(node, "'thresholds' must be a mapping (warn, strong, shape)")
+            self.fail(node, "'thresholds' must be a mapping (warn, strong, forwarded)")
             return Thresholds()
         values: dict[str, int] = {}
         for key, (knode, vnode) in _fields(node).items():
-            if key not in ("warn", "strong", "shape"):
+            if key not in ("warn", "strong", "forwarded"):
                 self.fail(knode, f"thresholds: unknown key '{key}'")
-            elif (number := self.integer(vnode, f"thresholds.{key}", 1, 100)) is not None:
+            elif (number := self.integer(vnode, f"thresholds.{key}", 0, 100)) is not None:
                 values[key] = number
         limits = Thresholds(**values)
         if limits.warn > limits.strong:

@@ -15,7 +15,8 @@ Simplified, lower case, only letters and digits: 「驗證碼 發給我！」 �
 expression is also tried on the *plain* form (NFKC, lower case, punctuation kept), which is where
 links, amounts and phone numbers keep their shape. Each signal counts once, however often it
 occurs. A pattern's score is the sum of its matched signals' weights minus the weights of the
-matched counter-signals (anti-fraud notices, genuine bank texts: 「请勿泄露」「谨防」「不会要求」).
+matched counter-signals (anti-fraud notices, genuine bank texts: 「请勿泄露」「谨防」「不会要求」);
+a text with any counter-signal is never warned about (it may still go to the adviser).
 
 When a message is a scam-check request: the resident asks (a trigger: 「帮我看看这条短信」), or the
 *suspicion* (best pattern score + generic cues such as links, 转账, 催促) reaches ``strong``, or the
@@ -169,6 +170,7 @@ class ScamChecker:
         self._by_id = {p.id: p for p in rules.patterns}
 
     def pattern(self, pattern_id: str) -> ScamPattern | None:
+        """The pattern with this id (for reports by pattern), if there is one."""
         return self._by_id.get(pattern_id)
 
     def check(self, text: str, *, forwarded: bool = False) -> ScamVerdict:
@@ -186,10 +188,10 @@ class ScamChecker:
         if not forwarded:
             suspicion -= score(rules.questions, reading)[0]
         asked = any(t.found_in(reading) for t in rules.triggers)
-        enough = limits.forwarded if forwarded else limits.strong
-        if not (asked or suspicion >= enough or suspicion >= limits.strong):
+        enough = min(limits.forwarded, limits.strong) if forwarded else limits.strong
+        if not (asked or suspicion >= enough):
             return ScamVerdict(VerdictKind.NOT_A_CHECK, score=best_score)
         reasons = best_found + shape_found + tuple(f"-{c}" for c in counter_found)
-        if best_score >= limits.warn:
+        if best_score >= limits.warn and not counter_found:
             return ScamVerdict(VerdictKind.WARN, best, best_score, reasons)
         return ScamVerdict(VerdictKind.UNSURE, score=best_score, reasons=reasons)

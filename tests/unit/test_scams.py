@@ -265,6 +265,15 @@ def test_a_forwarded_message_with_a_link_but_no_pattern_goes_to_the_adviser(
     assert "链接" in verdict.reasons
 
 
+def test_links_and_phone_numbers_are_found_next_to_chinese_characters(
+    checker: ScamChecker,
+) -> None:
+    link = checker.check("请登录zfb-safe.top完成认证", forwarded=True)
+    assert "链接" in link.reasons
+    phone = checker.check("帮我看看：请联系0991-62839110办理", forwarded=True)
+    assert "电话或账号" in phone.reasons
+
+
 def test_traditional_characters_and_full_width_text_are_read_alike(checker: ScamChecker) -> None:
     verdict = checker.check("爸，我手機丟了，這是新號，急用錢，先轉一萬到這張卡上，別告訴媽。")
     assert verdict.pattern is not None and verdict.pattern.id == "impersonate-relatives"

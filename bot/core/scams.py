@@ -118,7 +118,7 @@ class Thresholds:
 
     warn: int = 4  # a check request whose best pattern scores this much names that pattern
     strong: int = 6  # suspicion that makes a typed or pasted text a check request by itself
-    forwarded: int = 2  # suspicion that makes a forwarded message a check request (0: every one)
+    forwarded: int = 3  # suspicion that makes a forwarded message a check request (0: every one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +178,8 @@ class ScamChecker:
         rules, limits = self.rules, self.rules.thresholds
         reading = Reading.of(text)
         counter, counter_found = score(rules.counters, reading)
-        ranked = []
-        for order, candidate in enumerate(rules.patterns):
-            points, found = score(candidate.signals, reading)
-            ranked.append((points - counter, -order, candidate, found))
-        best_score, _, best, best_found = max(ranked, key=lambda r: (r[0], r[1]))
+        best, best_score, best_found = self._best(reading)
+        best_score -= counter
         shape, shape_found = score(rules.cues, reading)
         suspicion = max(best_score, 0) + shape
         if not forwarded:
@@ -195,3 +192,13 @@ class ScamChecker:
         if best_score >= limits.warn and not counter_found:
             return ScamVerdict(VerdictKind.WARN, best, best_score, reasons)
         return ScamVerdict(VerdictKind.UNSURE, score=best_score, reasons=reasons)
+
+    def _best(self, reading: Reading) -> tuple[ScamPattern, int, tuple[str, ...]]:
+        """The highest-scoring pattern (the first in the file on a tie), its score and cues."""
+        best = self.rules.patterns[0]
+        best_score, best_found = score(best.signals, reading)
+        for candidate in self.rules.patterns[1:]:
+            points, found = score(candidate.signals, reading)
+            if points > best_score:
+                best, best_score, best_found = candidate, points, found
+        return best, best_score, best_found

@@ -181,7 +181,7 @@ class ScamChecker:
         best, best_score, best_found = self._best(reading)
         best_score -= counter
         shape, shape_found = score(rules.cues, reading)
-        suspicion = max(best_score, 0) + shape
+        suspicion = best_score + shape
         if not forwarded:
             suspicion -= score(rules.questions, reading)[0]
         asked = any(t.found_in(reading) for t in rules.triggers)

@@ -11,14 +11,13 @@ from bot.resources import shipped_faq_dir
 from bot.storage.faq_yaml import FaqError, check_knowledge_base, entry_files
 from bot.storage.scams_yaml import check_scam_rules, default_path, load_scam_rules
 
-# Fraud entries another writer adds to faq/fraud.yaml on a parallel branch (issue 16). Once merged
-# they are in the knowledge base and this set can be emptied.
+# Fraud entries the patterns link to that another writer adds to faq/fraud.yaml on a parallel
+# branch (issue 16). Once merged they are in the knowledge base and this set must be emptied.
 PENDING_ENTRIES = {
     "fraud-fake-customer-service-refund",
     "fraud-online-loan-credit-repair",
     "fraud-fake-investment",
     "fraud-online-purchase-wechat",
-    "fraud-house-for-pension",
 }
 
 GOOD_PATTERN = """\

@@ -143,9 +143,27 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_2299_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 17
-    assert sum(len(law.articles) for law in library.laws) == 2299
+def test_library_holds_all_4827_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 43
+    assert sum(len(law.articles) for law in library.laws) == 4827
+
+
+@pytest.mark.parametrize(
+    ("law", "count"),
+    [
+        ("彩礼规定", 7),
+        ("民事诉讼法", 306),  # the 2023 text (in force 2024-01-01), not the 2021 one with 291
+        ("民事诉讼法解释", 550),  # the 2022 text, not the 2020 one with 552
+        ("刑事诉讼法", 308),
+        ("人身损害赔偿解释", 24),
+        ("治安管理处罚法", 144),  # the 2025 revision (in force 2026-01-01), not the 2012 text with 119
+    ],
+)
+def test_new_laws_have_the_article_count_of_their_current_version(
+    library: LawLibrary, law: str, count: int
+) -> None:
+    text = library.resolve_name(law)
+    assert text is not None and len(text.articles) == count
 
 
 @pytest.mark.parametrize(
@@ -161,6 +179,19 @@ def test_library_holds_all_2299_articles(library: LawLibrary) -> None:
         ("人民调解法", 4, "不收取任何费用"),
         ("劳动争议解释（一）", 15, "工资欠条"),
         ("婚姻家庭编解释（一）", 7, "事实婚姻"),
+        ("民事诉讼法", 122, "起诉必须符合下列条件"),
+        ("食品安全法", 148, "价款十倍或者损失三倍的赔偿金"),
+        ("彩礼规定", 5, "共同生活时间较短且彩礼数额过高"),
+        ("农村土地承包法", 31, "发包方不得收回其原承包地"),
+        ("社会保险法", 58, "自用工之日起三十日内"),
+        ("人身损害赔偿解释", 12, "城镇居民人均可支配收入"),  # 2022 text: no rural standard
+        ("刑事诉讼法", 128, "勘验或者检查"),  # its article line was broken in the source
+        ("劳动法", 37, "合理确定其劳动定额和计件报酬标准"),  # one paragraph, though split in the source
+        ("食品安全法", 81, "婴幼儿配方液态乳"),  # the 2025 amendment (in force 2025-12-01)
+        ("治安管理处罚法", 19, "不属于违反治安管理行为"),  # 2025 numbering: self-defence
+        ("治安管理处罚法", 51, "殴打他人的，或者故意伤害他人身体的"),
+        ("交通事故赔偿解释（二）", 6, "超过法定退休年龄"),
+        ("劳动争议解释（二）", 19, "无需缴纳社会保险费的，人民法院应当认定该约定或者承诺无效"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(
@@ -192,6 +223,9 @@ def test_article_keeps_paragraphs_and_list_items(library: LawLibrary) -> None:
         ("劳动合同法", 97, ("第八章 附则",)),
         ("婚姻家庭编解释（一）", 7, ("二、结婚",)),
         ("民间借贷规定", 25, ()),
+        ("民事诉讼法", 122, ("第二编 审判程序", "第十二章 第一审普通程序", "第一节 起诉和受理")),
+        ("刑事诉讼法", 308, ("附则",)),
+        ("农村土地承包纠纷解释", 20, ("四、土地征收补偿费用分配及土地承包经营权继承纠纷的处理",)),
     ],
 )
 def test_breadcrumb_follows_the_headings(
@@ -235,6 +269,10 @@ def test_citation_heading_and_rendering(library: LawLibrary) -> None:
         ("个保法", "个人信息保护法"),
         ("劳动争议解释(一)", "劳动争议解释（一）"),
         ("工伤保险条例", "工伤保险条例"),
+        ("劳动法", "劳动法"),  # its own law, not 劳动合同法
+        ("中华人民共和国劳动法", "劳动法"),
+        ("民诉法", "民事诉讼法"),
+        ("机动车交通事故责任强制保险条例", "交强险条例"),
     ],
 )
 def test_names_residents_use_resolve(library: LawLibrary, name: str, short: str) -> None:
@@ -244,7 +282,6 @@ def test_names_residents_use_resolve(library: LawLibrary, name: str, short: str)
 
 def test_unknown_names_and_numbers_find_nothing(library: LawLibrary) -> None:
     assert library.resolve_name("刑法") is None
-    assert library.resolve_name("劳动法") is None  # a different law from 劳动合同法
     assert library.lookup("刑法", 1) is None
     assert library.lookup("民法典", 0) is None
     assert library.lookup("民法典", 1261) is None

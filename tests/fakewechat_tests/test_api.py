@@ -1,71 +1,16 @@
-"""The fake WeChat API over real HTTP: tokens, 客服消息 and its window, templates, menus,
-media, scripted faults; plus wechatpy's own client against it."""
+"""The fake WeChat API over real HTTP: tokens, 客服消息 and its window, templates, menus
+and media."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
-import pytest_asyncio
-import requests
-from wechatpy import WeChatClient
-from wechatpy.exceptions import WeChatClientException
 
-from tests.fakewechat import FakeWeChat
-from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
+from .apiclient import Api, _text, resident
 
 pytestmark = pytest.mark.e2e
-
-
-class Api:
-    """A bare HTTP client of the fake, holding one access token."""
-
-    def __init__(self, wechat: FakeWeChat, http: aiohttp.ClientSession) -> None:
-        self.wechat, self.http, self.token = wechat, http, ""
-
-    async def get(self, api: str, **params: str) -> Any:
-        async with self.http.get(self.wechat.base_url + api, params=params) as response:
-            if response.content_type == "application/json":
-                return await response.json()
-            return response.status, response.content_type, await response.read()
-
-    async def fetch_token(self, secret: str | None = None) -> dict[str, Any]:
-        reply = await self.get(
-            "token",
-            grant_type="client_credential",
-            appid=self.wechat.app_id,
-            secret=secret or self.wechat.app_secret,
-        )
-        self.token = reply.get("access_token", self.token)
-        return dict(reply)
-
-    async def post(self, api: str, body: dict[str, Any], token: str | None = None) -> Any:
-        params = {"access_token": self.token if token is None else token}
-        url = self.wechat.base_url + api
-        async with self.http.post(url, params=params, json=body) as response:
-            return await response.json()
-
-    async def text(self, openid: str, content: str) -> dict[str, Any]:
-        body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
-        return dict(await self.post("message/custom/send", body))
-
-
-@pytest_asyncio.fixture
-async def api(fake_wechat: FakeWeChat) -> AsyncIterator[Api]:  # noqa: F811
-    async with aiohttp.ClientSession() as http:
-        client = Api(fake_wechat, http)
-        await client.fetch_token()
-        yield client
-
-
-def resident(wechat: FakeWeChat) -> str:
-    """A follower who has just written to the account."""
-    openid = wechat.add_follower()
-    wechat.record_inbound(openid)
-    return openid
 
 
 async def test_token_flow_and_credentials(api: Api) -> None:
@@ -123,10 +68,6 @@ async def test_stable_token_is_stable_until_forced(api: Api) -> None:
     assert stale["errcode"] == 40001
     fresh = await api.post("message/custom/send", _text(openid), token=second["access_token"])
     assert fresh["errcode"] == 0
-
-
-def _text(openid: str, content: str = "您好") -> dict[str, Any]:
-    return {"touser": openid, "msgtype": "text", "text": {"content": content}}
 
 
 async def test_custom_messages_are_recorded_and_awaited(api: Api) -> None:
@@ -274,76 +215,3 @@ async def test_media_get_and_upload(api: Api) -> None:
     await api.fetch_token()
     reply = await api.get("media/get", access_token=api.token, media_id=media_id)
     assert reply["errcode"] == 40007  # temporary media lives three days
-
-
-async def test_scripted_errcodes_take_no_effect(api: Api) -> None:
-    wechat = api.wechat
-    openid = resident(wechat)
-    wechat.fail_next("message/custom/send", 45047, count=2)
-    wechat.fail_next("token", -1)
-    assert (await api.text(openid, "一"))["errcode"] == 45047
-    assert (await api.text(openid, "二"))["errcode"] == 45047
-    assert (await api.fetch_token())["errcode"] == -1
-    assert (await api.text(openid, "三"))["errcode"] == 0
-    other = resident(wechat)
-    wechat.fail_next("message/custom/send", 45015, openid=other)
-    assert (await api.text(openid, "四"))["errcode"] == 0
-    assert (await api.text(other, "五"))["errcode"] == 45015
-    assert [m.text for m in wechat.messages_to(openid)] == ["三", "四"]
-    assert [e.errcode for e in wechat.errors] == [45047, 45047, -1, 45015]
-
-
-async def test_scripted_http_failures_and_hangs(api: Api) -> None:
-    wechat = api.wechat
-    openid = resident(wechat)
-    wechat.http_error_next("message/custom/send", 503)
-    async with api.http.post(
-        wechat.base_url + "message/custom/send",
-        params={"access_token": api.token},
-        json=_text(openid, "丢"),
-    ) as response:
-        assert response.status == 503
-    wechat.http_error_next("message/custom/send", 0)
-    with pytest.raises(aiohttp.ClientError):
-        await api.text(openid, "断")
-    wechat.delay_next("message/custom/send", 1.0)
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):
-            await api.text(openid, "慢")
-    late = await wechat.wait_for_message(openid, timeout=5)
-    assert late.text == "慢"  # a hung call still takes effect, as on the real platform
-    assert [m.text for m in wechat.messages_to(openid)] == ["慢"]
-
-
-class FakeClient(WeChatClient):
-    """wechatpy's client pointed at the fake (its token URL is fixed to api.weixin.qq.com)."""
-
-    def __init__(self, wechat: FakeWeChat) -> None:
-        super().__init__(wechat.app_id, wechat.app_secret)
-        self.API_BASE_URL = wechat.base_url
-
-    def fetch_access_token(self) -> dict[str, Any]:
-        params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
-        result: dict[str, Any] = requests.get(self.API_BASE_URL + "token", params=params).json()
-        if "errcode" in result:
-            raise WeChatClientException(result["errcode"], result["errmsg"])
-        self.session.set(self.access_token_key, result["access_token"], result["expires_in"])
-        return result
-
-
-async def test_wechatpy_client_refreshes_its_token_on_40001(fake_wechat: FakeWeChat) -> None:  # noqa: F811
-    openid = resident(fake_wechat)
-    client = FakeClient(fake_wechat)
-    fake_wechat.fail_next("message/custom/send", 40001)
-    await asyncio.to_thread(client.message.send_text, openid, "您的问题已转给法律顾问")
-    menu = {"head_content": "有帮助吗？", "list": [{"id": "fb:up", "content": "有帮助"}]}
-    await asyncio.to_thread(client.message.send_msg_menu, openid, menu)
-    with pytest.raises(WeChatClientException) as failure:
-        await asyncio.to_thread(client.message.send_text, "o-unknown", "x")
-    assert failure.value.errcode == 40003
-    sent = fake_wechat.messages_to(openid)
-    assert [(m.msgtype, m.visible_text) for m in sent] == [
-        ("text", "您的问题已转给法律顾问"),
-        ("msgmenu", "有帮助吗？\n有帮助"),
-    ]
-    assert len(fake_wechat.token_requests) == 2

@@ -173,12 +173,10 @@ class WeChatCallbacks:
     async def resend(self, message: Inbound | CallbackResult) -> CallbackResult:
         """WeChat's retry of the same push (same MsgId and CreateTime), on demand."""
         original = message.message if isinstance(message, CallbackResult) else message
-        assert original is not None
         return await self.deliver(original, record=False)
 
     async def _judge(self, result: CallbackResult, status: int, answer: bytes) -> None:
         message = result.message
-        assert message is not None
         if status != 200:
             result.failure = f"HTTP {status}"
             return

@@ -26,7 +26,7 @@ class CallbackResult:
     """A callback as WeChat saw it: every attempt, the passive reply (decrypted and checked)
     and, when WeChat would show the resident "该公众号暂时无法提供服务", why."""
 
-    message: Inbound | None
+    message: Inbound
     attempts: list[Attempt] = field(default_factory=list)
     reply: dict[str, str] | None = None
     failure: str = ""

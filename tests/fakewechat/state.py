@@ -137,7 +137,9 @@ class State:
 
     def record_inbound(self, openid: str, kind: str = "message", at: float | None = None) -> None:
         """The resident did something that opens customer-service sending: sent a message
-        ("message"), tapped a click menu ("click"), followed ("subscribe") or scanned."""
+        ("message"), tapped a click menu ("click"), followed ("subscribe") or scanned. A new
+        action of a kind replaces that kind's earlier allowance (the strict reading of the
+        rules: a second message does not add five more sends to the first one's five)."""
         follower = self.follower(openid)
         when = self.now() if at is None else at
         count, validity = QUOTAS[kind]

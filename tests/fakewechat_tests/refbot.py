@@ -8,6 +8,7 @@ import asyncio
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 from wechatpy import parse_message
@@ -23,7 +24,7 @@ class Received:
 
     query: dict[str, str]
     body: str
-    message: object  # the wechatpy message or event
+    message: Any  # the wechatpy message or event
 
 
 @dataclass

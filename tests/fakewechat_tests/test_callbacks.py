@@ -48,11 +48,11 @@ async def test_text_push_and_passive_reply_in_every_mode(
     openid = fake_wechat.new_openid()
     result = (await push.text(openid, "宅基地能继承吗 <&>]]>")).assert_ok()
     [seen] = bot.received
-    assert seen.message.content == "宅基地能继承吗 <&>]]>"  # type: ignore[attr-defined]
-    assert seen.message.source == openid  # type: ignore[attr-defined]
-    assert seen.message.target == fake_wechat.account_id  # type: ignore[attr-defined]
-    assert seen.message.id == result.message.msg_id  # type: ignore[attr-defined, union-attr]
-    assert abs(seen.message.create_time.timestamp() - time.time()) < 5  # type: ignore[attr-defined]
+    assert seen.message.content == "宅基地能继承吗 <&>]]>"
+    assert seen.message.source == openid
+    assert seen.message.target == fake_wechat.account_id
+    assert seen.message.id == result.message.msg_id
+    assert abs(seen.message.create_time.timestamp() - time.time()) < 5
     assert seen.query["openid"] == openid
     assert ("encrypt_type" in seen.query) == (push.cipher is not None)
     assert result.reply_text == "收到：宅基地能继承吗"
@@ -67,11 +67,11 @@ async def test_safe_mode_body_hides_the_content(fake_wechat: FakeWeChat) -> None
         fake_wechat.callbacks(bot.url, TOKEN, AES_KEY) as push,
     ):
         (await push.text(fake_wechat.new_openid(), "我的身份证号")).assert_ok()
-    body = push.envelope(push.results[0].message)[0]  # type: ignore[arg-type]
+    body = push.envelope(push.results[0].message)[0]
     assert "我的身份证号".encode() not in body
     assert set(parse(body)) == {"ToUserName", "Encrypt"}
     assert push.results[0].reply is None  # "success"
-    assert fake_wechat.messages_to(push.results[0].message.openid) == []  # type: ignore[union-attr]
+    assert fake_wechat.messages_to(push.results[0].message.openid) == []
 
 
 async def test_url_verification_and_forged_signatures(fake_wechat: FakeWeChat) -> None:
@@ -85,7 +85,7 @@ async def test_url_verification_and_forged_signatures(fake_wechat: FakeWeChat) -
             result = await intruder.text(fake_wechat.new_openid(), "伪造")
         assert result.status == 403 and not result.ok
         assert bot.received == [] and bot.rejected == 2
-        assert fake_wechat.service_failures == [f"{result.message.openid}: HTTP 403"]  # type: ignore[union-attr]
+        assert fake_wechat.service_failures == [f"{result.message.openid}: HTTP 403"]
 
 
 async def test_unanswered_push_is_retried_with_the_same_msg_id(
@@ -96,10 +96,10 @@ async def test_unanswered_push_is_retried_with_the_same_msg_id(
         async with push:
             result = await push.text(fake_wechat.new_openid(), "在吗")
     assert [a.status for a in result.attempts] == [None, None, 200]
-    ids = {r.message.id for r in bot.received}  # type: ignore[attr-defined]
-    times = {r.message.time for r in bot.received}  # type: ignore[attr-defined]
+    ids = {r.message.id for r in bot.received}
+    times = {r.message.time for r in bot.received}
     nonces = {r.query["nonce"] for r in bot.received}
-    assert len(bot.received) == 3 and ids == {result.message.msg_id} and len(times) == 1  # type: ignore[union-attr]
+    assert len(bot.received) == 3 and ids == {result.message.msg_id} and len(times) == 1
     assert len(nonces) == 3  # each attempt is signed afresh
     assert result.ok and result.reply_text == "收到：在吗"
 
@@ -143,10 +143,10 @@ async def test_events_change_the_follower_state(fake_wechat: FakeWeChat) -> None
         await push.click(openid, "ADVISER")
         await push.view(openid, "https://example.invalid/privacy")
         await push.unsubscribe(openid)
-    kinds = [(m.type, m.event) for m in (r.message for r in bot.received)]  # type: ignore[attr-defined]
+    kinds = [(m.type, m.event) for m in (r.message for r in bot.received)]
     assert kinds == [("event", "subscribe"), ("event", "click"), ("event", "view"),
                      ("event", "unsubscribe")]  # fmt: skip
-    assert bot.received[1].message.key == "ADVISER"  # type: ignore[attr-defined]
+    assert bot.received[1].message.key == "ADVISER"
     assert "<MsgId>" not in bot.received[0].body  # events carry no MsgId
     assert not fake_wechat.followers[openid].subscribed
 
@@ -166,14 +166,14 @@ async def test_media_messages_and_menu_taps(fake_wechat: FakeWeChat) -> None:
         menu = await fake_wechat.wait_for_message(openid)
         await push.tap(openid, menu, "都不是，找法律顾问")
     voice, bare, image, location, tap = (r.message for r in bot.received)
-    assert voice.recognition == "土地承包合同到期怎么办"  # type: ignore[attr-defined]
+    assert voice.recognition == "土地承包合同到期怎么办"
     assert "Recognition" not in bot.received[1].body
-    assert fake_wechat.media[voice.media_id].content == b"#!AMR\nspoken"  # type: ignore[attr-defined]
-    assert fake_wechat.media[image.media_id].content == b"\xff\xd8photo"  # type: ignore[attr-defined]
-    assert location.label == "五十一团"  # type: ignore[attr-defined]
-    assert tap.content == "都不是，找法律顾问"  # type: ignore[attr-defined]
+    assert fake_wechat.media[voice.media_id].content == b"#!AMR\nspoken"
+    assert fake_wechat.media[image.media_id].content == b"\xff\xd8photo"
+    assert location.label == "五十一团"
+    assert tap.content == "都不是，找法律顾问"
     assert parse(bot.received[4].body)["bizmsgmenuid"] == "adviser"
-    assert bare.format == "amr"  # type: ignore[attr-defined]
+    assert bare.format == "amr"
 
 
 async def _send_menu(wechat: FakeWeChat, openid: str) -> None:

@@ -3,8 +3,12 @@ round trip with wechatpy (which the bot uses) in both directions."""
 
 from __future__ import annotations
 
+import base64
+import struct
+
 import pytest
 import xmltodict
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
@@ -87,6 +91,17 @@ def test_wrong_app_id_tampering_and_bad_keys_are_rejected() -> None:
         AesCipher(AES_KEY, "wxaaaaaaaaaaaaaaaa").decrypt("not base64!")
     with pytest.raises(CryptoError, match="43"):
         AesCipher(AES_KEY[:-1], "wxaaaaaaaaaaaaaaaa")
+
+
+def test_inconsistent_padding_is_rejected() -> None:
+    cipher = AesCipher(AES_KEY, "wx1234")
+    body = b"x" * (32 - (16 + 4 + len(b"wx1234") + 2) % 32)
+    plain = b"r" * 16 + struct.pack(">I", len(body)) + body + b"wx1234" + b"\x09\x02"
+    assert len(plain) % 32 == 0
+    encryptor = Cipher(algorithms.AES(cipher.key), modes.CBC(cipher.key[:16])).encryptor()
+    sealed = base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode()
+    with pytest.raises(CryptoError, match="padding"):
+        cipher.decrypt(sealed)
 
 
 def test_wechatpy_decrypts_what_the_fake_encrypts() -> None:

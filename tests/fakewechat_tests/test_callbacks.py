@@ -221,4 +221,18 @@ async def test_answers_wechat_would_refuse(fake_wechat: FakeWeChat) -> None:
                                                    "nonce": "2"})  # fmt: skip
         assert status == 403
     assert len(bot.received) == 0 and bot.rejected == 1
-    assert asyncio.get_running_loop() is not None
+
+
+async def test_a_burst_of_concurrent_pushes(fake_wechat: FakeWeChat) -> None:
+    async with (
+        ReferenceBot(TOKEN, fake_wechat.app_id, AES_KEY, answer=echo) as bot,
+        fake_wechat.callbacks(bot.url, TOKEN, AES_KEY) as push,
+    ):
+        openids = [fake_wechat.new_openid() for _ in range(20)]
+        results = await asyncio.gather(
+            *(push.text(openids[n % 20], f"问题{n} 详情") for n in range(100))
+        )
+    assert all(r.ok for r in results) and len(bot.received) == 100
+    assert len({r.message.msg_id for r in results}) == 100
+    replies = await fake_wechat.wait_for_messages(openids[3], 5)
+    assert sorted(m.text for m in replies) == sorted(f"收到：问题{n}" for n in range(3, 100, 20))

@@ -8,6 +8,7 @@ adapter to deliver after the commit. Browsing the topic menu lives in :mod:`bot.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.core import texts
 from bot.core.desk_steps import DeskPolicy
@@ -15,7 +16,7 @@ from bot.core.inbound import INBOUND, is_blank, storable
 from bot.core.interactions import EventKind
 from bot.core.law import parse_article_query, render_article, split_for_messages
 from bot.core.matching.matcher import Action, MatchResult
-from bot.core.ports import Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
+from bot.core.ports import Arrival, Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
 from bot.core.topics import TopicMenu
 
 __all__ = ["INBOUND", "DeskPolicy", "ResidentDesk", "is_blank", "storable"]
@@ -217,3 +218,16 @@ class ResidentDesk(TopicMenu):
         await self._log(uow, EventKind.LAW_LOOKUP, resident, detail=article.citation[:64])
         chunks = split_for_messages(render_article(article), limit=MESSAGE_LIMIT)
         return [Outgoing(chat_id, texts.esc(chunk)) for chunk in chunks]
+
+    def _flooding(self, arrival: Arrival) -> bool:
+        """More messages in the last minute (before this one) than the policy allows."""
+        return arrival.recent >= self._policy.flood_per_minute
+
+    async def _flood(
+        self, uow: UnitOfWork, resident: Resident, person: Person, text: str
+    ) -> SentBatch:
+        since = self._clock.now() - timedelta(minutes=1)
+        warned = await uow.interactions.count_since(resident.id, (EventKind.FLOOD.value,), since)
+        await self._log(uow, EventKind.FLOOD, resident, text=text or None)
+        out = [] if warned else [Outgoing(person.chat_id, texts.flood_notice())]
+        return await self._finish(uow, out)

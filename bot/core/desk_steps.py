@@ -28,6 +28,8 @@ from bot.core.ports import (
 
 @dataclass(frozen=True, slots=True)
 class DeskPolicy:
+    """What the desk allows residents and promises them."""
+
     flood_per_minute: int = 20
     retention_months: int = 24  # told to residents in /privacy
 
@@ -61,19 +63,6 @@ class ResidentSteps:
             tuple(Button(cats[i], f"cat:{i}") for i in range(start, min(start + 2, len(cats))))
             for start in range(0, len(cats), 2)
         )
-
-    def _flooding(self, arrival: Arrival) -> bool:
-        """More messages in the last minute (before this one) than the policy allows."""
-        return arrival.recent >= self._policy.flood_per_minute
-
-    async def _flood(
-        self, uow: UnitOfWork, resident: Resident, person: Person, text: str
-    ) -> SentBatch:
-        since = self._clock.now() - timedelta(minutes=1)
-        warned = await uow.interactions.count_since(resident.id, (EventKind.FLOOD.value,), since)
-        await self._log(uow, EventKind.FLOOD, resident, text=text or None)
-        out = [] if warned else [Outgoing(person.chat_id, texts.flood_notice())]
-        return await self._finish(uow, out)
 
     async def _resident(self, uow: UnitOfWork, person: Person) -> Resident:
         person = replace(person, display_name=storable(person.display_name))

@@ -1,4 +1,5 @@
-"""Residents browsing the desk: the greeting, the FAQ topic menu, and an entry opened from it."""
+"""Residents browsing the desk: the greeting, the FAQ topic menu, an entry opened from it, and
+the 「有帮助」 feedback on an answer."""
 
 from __future__ import annotations
 

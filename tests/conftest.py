@@ -25,7 +25,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 POSTGRES_URL = os.environ.get("LEGALDESK_TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 # Wednesday 2026-11-25 10:30 in Asia/Shanghai: inside the weekday shift of the test roster.
 WEDNESDAY_MORNING = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)

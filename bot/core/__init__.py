@@ -1,5 +1,5 @@
 """The transport-independent core: domain values, matching, desk use cases, reports.
 
-Nothing in here imports telegram, sqlalchemy, yaml or click; storage is reached only through the
-ports in :mod:`bot.core.ports`.
+Nothing in here imports telegram, wechatpy, aiohttp, sqlalchemy, yaml or click; storage is reached
+only through the ports in :mod:`bot.core.ports`.
 """

@@ -1,146 +1,40 @@
-"""Residents' use cases: ask, pick a choice, give feedback, escalate, browse, look up a law.
+"""Residents' use cases: ask, pick a choice, give feedback, escalate, send media, look up a law.
 
 Each public method is one use case: it opens one unit of work, records what happened in the
 interaction log, stores the replies in the outbox, commits, and returns the outbox ids for the
-adapter to deliver after the commit.
+adapter to deliver after the commit. Browsing the topic menu lives in :mod:`bot.core.topics`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core import texts
-from bot.core.faq import FaqEntry, KnowledgeBase
-from bot.core.handoff import Handoff
-from bot.core.interactions import EventKind, Interaction
-from bot.core.law import LawLibrary, parse_article_query, render_article, split_for_messages
-from bot.core.matching.matcher import Action, Matcher, MatchResult
-from bot.core.outbox import store_and_commit
-from bot.core.ports import (
-    Arrival,
-    Button,
-    Clock,
-    Outgoing,
-    Person,
-    Resident,
-    SentBatch,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from bot.core.desk_steps import DeskPolicy
+from bot.core.inbound import INBOUND, is_blank, storable
+from bot.core.interactions import EventKind
+from bot.core.law import parse_article_query, render_article, split_for_messages
+from bot.core.matching.matcher import Action, MatchResult
+from bot.core.ports import Arrival, Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
+from bot.core.topics import TopicMenu
 
-INBOUND = tuple(
-    k.value
-    for k in (
-        EventKind.QUESTION,
-        EventKind.SMALLTALK,
-        EventKind.FOLLOW_UP,
-        EventKind.MEDIA,
-        EventKind.LAW_LOOKUP,
-        EventKind.COMMAND,
-        EventKind.FLOOD,
-    )
-)
+__all__ = ["INBOUND", "DeskPolicy", "ResidentDesk", "is_blank", "storable"]
+
 MESSAGE_LIMIT = 3500
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _ID = re.compile(r"[0-9]{1,12}")  # ids in callback data: ASCII digits that fit the database
-
-
-def storable(text: str) -> str:
-    """Text any database can store: NUL dropped, lone surrogates (from raw JSON) made U+FFFD."""
-    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
-
-
-# Spaces, controls, format characters (zero-width, bidi), lone marks: nothing a person can read.
-_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Mn", "Me"})
-
-
-def is_blank(text: str) -> bool:
-    """True if the text shows nothing readable (such a message is not a question)."""
-    return all(unicodedata.category(char) in _INVISIBLE for char in text)
 
 
 def _number(text: str) -> int | None:
     return int(text) if _ID.fullmatch(text) else None
 
 
-@dataclass(frozen=True, slots=True)
-class DeskPolicy:
-    flood_per_minute: int = 20
-    retention_months: int = 24  # told to residents in /privacy
+class ResidentDesk(TopicMenu):
+    """What residents can do. Stateless apart from its collaborators.
 
-
-class ResidentDesk:
-    """What residents can do. Stateless apart from its collaborators."""
-
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        kb: KnowledgeBase,
-        matcher: Matcher,
-        laws: LawLibrary,
-        handoff: Handoff,
-        policy: DeskPolicy = DeskPolicy(),
-    ) -> None:
-        self._uow, self._clock, self._kb = uow, clock, kb
-        self._matcher, self._laws, self._handoff, self._policy = matcher, laws, handoff, policy
-
-    # ------------------------------------------------------------ use cases
-
-    async def start(self, person: Person, command: str = "start") -> SentBatch:
-        """Greet a resident (/start) or explain the desk (/help)."""
-        async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            await self._log(uow, EventKind.COMMAND, resident, detail=command)
-            if command == "help":
-                out = [Outgoing(person.chat_id, texts.help_text())]
-            elif command == "privacy":
-                out = [Outgoing(person.chat_id, texts.privacy(self._policy.retention_months))]
-            else:
-                out = [
-                    Outgoing(
-                        person.chat_id,
-                        texts.welcome(resident.display_name),
-                        self._category_buttons(),
-                    )
-                ]
-            return await self._finish(uow, out)
-
-    async def topics(self, person: Person) -> SentBatch:
-        """Show the FAQ categories as buttons."""
-        async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            await self._log(uow, EventKind.COMMAND, resident, detail="topics")
-            out = [Outgoing(person.chat_id, texts.topics_intro(), self._category_buttons())]
-            return await self._finish(uow, out)
-
-    async def open_category(self, person: Person, index: int) -> SentBatch:
-        """List a category's questions as buttons."""
-        categories = self._kb.categories
-        async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            if not 0 <= index < len(categories):
-                return await self._stale(uow, resident, person)
-            category = categories[index]
-            await self._log(uow, EventKind.COMMAND, resident, detail="category")
-            rows = [(Button(e.question, f"faq:{e.id}"),) for e in self._kb.in_category(category)]
-            rows.append((Button(texts.BACK_TO_TOPICS, "topics"),))
-            out = [Outgoing(person.chat_id, texts.category_intro(category), tuple(rows))]
-            return await self._finish(uow, out)
-
-    async def open_entry(self, person: Person, faq_id: str) -> SentBatch:
-        """Answer an entry chosen from the topic menu."""
-        entry = self._kb.get(faq_id)
-        async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            if entry is None:
-                return await self._stale(uow, resident, person)
-            await self._log(uow, EventKind.BROWSE, resident, entry=entry)
-            out = [self._answer(person.chat_id, entry, f"esc:b:{entry.id}")]
-            return await self._finish(uow, out)
+    The topic menu's use cases come from :class:`~bot.core.topics.TopicMenu`, the shared steps
+    from :class:`~bot.core.desk_steps.ResidentSteps`.
+    """
 
     async def ask(self, person: Person, text: str) -> SentBatch:
         """Answer a resident's free-text message: FAQ, choices, small talk, or the adviser."""
@@ -201,16 +95,6 @@ class ResidentDesk:
         """Reply to a button whose data is unknown, forged or outdated."""
         async with self._uow() as uow:
             return await self._stale(uow, await self._resident(uow, person), person)
-
-    async def feedback(self, person: Person, faq_id: str) -> SentBatch:
-        """Record that an answer helped."""
-        entry = self._kb.get(faq_id)
-        async with self._uow() as uow:
-            resident = await self._resident(uow, person)
-            if entry is None:  # forged: never count it as feedback
-                return await self._stale(uow, resident, person)
-            await self._log(uow, EventKind.FEEDBACK_HELPFUL, resident, entry=entry)
-            return await self._finish(uow, [Outgoing(person.chat_id, texts.feedback_thanks())])
 
     async def escalate(
         self, person: Person, question_id: int | None, faq_id: str | None
@@ -335,20 +219,6 @@ class ResidentDesk:
         chunks = split_for_messages(render_article(article), limit=MESSAGE_LIMIT)
         return [Outgoing(chat_id, texts.esc(chunk)) for chunk in chunks]
 
-    def _answer(self, chat_id: int, entry: FaqEntry, escalate_data: str) -> Outgoing:
-        buttons = (
-            (Button(texts.HELPFUL, f"fb:{entry.id}"),),
-            (Button(texts.NOT_SOLVED, escalate_data),),
-        )
-        return Outgoing(chat_id, texts.faq_answer(entry), buttons)
-
-    def _category_buttons(self) -> tuple[tuple[Button, ...], ...]:
-        cats = self._kb.categories
-        return tuple(
-            tuple(Button(cats[i], f"cat:{i}") for i in range(start, min(start + 2, len(cats))))
-            for start in range(0, len(cats), 2)
-        )
-
     def _flooding(self, arrival: Arrival) -> bool:
         """More messages in the last minute (before this one) than the policy allows."""
         return arrival.recent >= self._policy.flood_per_minute
@@ -361,56 +231,3 @@ class ResidentDesk:
         await self._log(uow, EventKind.FLOOD, resident, text=text or None)
         out = [] if warned else [Outgoing(person.chat_id, texts.flood_notice())]
         return await self._finish(uow, out)
-
-    async def _resident(self, uow: UnitOfWork, person: Person) -> Resident:
-        person = replace(person, display_name=storable(person.display_name))
-        return await uow.residents.get_or_create(person, self._clock.now())
-
-    async def _arrive(self, uow: UnitOfWork, person: Person) -> Arrival:
-        """The resident, their inbound messages of the last minute and their active case."""
-        person = replace(person, display_name=storable(person.display_name))
-        now = self._clock.now()
-        return await uow.residents.arrive(person, now, INBOUND, now - timedelta(minutes=1))
-
-    async def _stale(self, uow: UnitOfWork, resident: Resident, person: Person) -> SentBatch:
-        """Log a button whose data is unknown, forged or outdated, and say it has expired."""
-        await self._log(uow, EventKind.COMMAND, resident, detail="stale_button")
-        return await self._finish(uow, [Outgoing(person.chat_id, texts.unreadable_button())])
-
-    async def _log(
-        self,
-        uow: UnitOfWork,
-        kind: EventKind,
-        resident: Resident,
-        *,
-        entry: FaqEntry | None = None,
-        score: float | None = None,
-        detail: str | None = None,
-        text: str | None = None,
-    ) -> int:
-        event = self._event(kind, resident, entry=entry, score=score, detail=detail, text=text)
-        return await uow.interactions.add(event)
-
-    def _event(
-        self,
-        kind: EventKind,
-        resident: Resident,
-        *,
-        entry: FaqEntry | None = None,
-        score: float | None = None,
-        detail: str | None = None,
-        text: str | None = None,
-    ) -> Interaction:
-        return Interaction(
-            kind=kind,
-            at=self._clock.now(),
-            resident_id=resident.id,
-            faq_id=entry.id if entry else None,
-            category=entry.category if entry else None,
-            score=round(score, 2) if score is not None else None,
-            detail=detail,
-            text=text,
-        )
-
-    async def _finish(self, uow: UnitOfWork, out: list[Outgoing]) -> SentBatch:
-        return await store_and_commit(uow, out, self._clock.now())

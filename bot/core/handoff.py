@@ -20,7 +20,8 @@ from bot.core.ports import (
     Resident,
     UnitOfWork,
 )
-from bot.core.roster import Roster, format_next_start
+from bot.core.roster import Roster
+from bot.core.shifts import format_next_start
 
 ACK_QUIET = timedelta(minutes=2)
 

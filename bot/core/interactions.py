@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # annotations only: ports and roster import this module
-    from bot.core.ports import Case
-    from bot.core.roster import StaffMember
+from bot.core.cases import Case
+from bot.core.roster import StaffMember
 
 
 class EventKind(StrEnum):

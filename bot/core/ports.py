@@ -1,6 +1,8 @@
 """Ports: the small interfaces through which the core reaches storage, time and the messenger.
 
-Values crossing the ports are frozen dataclasses defined here; storage maps its rows to them.
+Values crossing the ports are frozen dataclasses; storage maps its rows to them. The domain values
+live with their feature (:mod:`bot.core.cases`, :mod:`bot.core.people`, :mod:`bot.core.messages`)
+and are re-exported here, so an adapter can take everything it implements from this one module.
 """
 
 from __future__ import annotations
@@ -8,121 +10,54 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Protocol, Self
 
+from bot.core.cases import Case, CaseMessage, CaseStatus
 from bot.core.interactions import Interaction
+from bot.core.messages import (
+    Button,
+    Delivery,
+    DeliveryOutcome,
+    Media,
+    Outgoing,
+    PendingMessage,
+    SentBatch,
+)
+from bot.core.people import Arrival, Person, Resident
 from bot.core.roster import DutyOverride
 
-# ---------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """Who sent an update, as the messenger describes them."""
-
-    user_id: int
-    chat_id: int
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Resident:
-    id: int
-    user_id: int | None
-    chat_id: int | None
-    display_name: str
-    unreachable: bool = False
-    last_off_duty_notice: date | None = None
-
-
-class CaseStatus(StrEnum):
-    OPEN = "open"  # waiting for an adviser to claim it
-    CLAIMED = "claimed"  # an adviser holds it, no answer yet
-    ANSWERED = "answered"  # answered; follow-ups reopen the conversation, /close ends it
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    id: int
-    resident_id: int
-    status: CaseStatus
-    question: str
-    opened_at: datetime
-    faq_id: str | None = None
-    score: float | None = None
-    claimed_by: int | None = None
-    claimed_by_name: str | None = None
-    claimed_at: datetime | None = None
-    answered_at: datetime | None = None
-    closed_at: datetime | None = None
-    reminded_at: datetime | None = None
-    undeliverable: bool = False
-
-    @property
-    def is_active(self) -> bool:
-        return self.status is not CaseStatus.CLOSED
-
-
-@dataclass(frozen=True, slots=True)
-class CaseMessage:
-    case_id: int
-    author: str  # "resident" | "adviser"
-    at: datetime
-    text: str | None
-    author_id: int | None = None
-    media_kind: str | None = None
-    file_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    label: str
-    data: str  # callback data, at most 64 bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Media:
-    kind: str  # "voice" | "photo" | "document" | "audio" | "video" | "xlsx"
-    file_id: str | None = None  # a Telegram file id to send again
-    filename: str | None = None  # for generated documents
-    content: bytes | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """A message the desk wants delivered; stored in the outbox in the use case's transaction."""
-
-    chat_id: int
-    text: str  # Telegram HTML, already escaped
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    purpose: str = "reply"  # "reply" | "notify" | "adviser_answer" | "confirm" | "reminder" ...
-    case_id: int | None = None
-    media: Media | None = None
-    id: int | None = None  # outbox id once stored
-
-
-class DeliveryOutcome(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # network, 429, 5xx: try again later
-    BLOCKED = "blocked"  # 403: the person blocked the bot
-    REJECTED = "rejected"  # 400 that no retry will fix
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    outcome: DeliveryOutcome
-    message_id: int | None = None
-    retry_after: float | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingMessage:
-    outgoing: Outgoing
-    attempts: int
-
+__all__ = [
+    "AdviserCount",
+    "Arrival",
+    "BucketCounts",
+    "Button",
+    "Case",
+    "CaseMessage",
+    "CaseRepository",
+    "CaseStatus",
+    "CategoryCount",
+    "Clock",
+    "Delivery",
+    "DeliveryOutcome",
+    "DutyRepository",
+    "InteractionRepository",
+    "Media",
+    "Outbox",
+    "Outgoing",
+    "PendingMessage",
+    "Person",
+    "PrivacyRepository",
+    "PrivacyUnitOfWork",
+    "PrivacyUnitOfWorkFactory",
+    "Redaction",
+    "ReportQueries",
+    "Resident",
+    "ResidentRepository",
+    "SentBatch",
+    "Transport",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
 
 # ---------------------------------------------------------------- ports
 
@@ -131,16 +66,6 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    """A resident as a message of theirs arrives: their profile, how many of ``kinds`` they sent
-    since ``since``, and their active case (read together: every message needs all three)."""
-
-    resident: Resident
-    recent: int = 0
-    case: Case | None = None
 
 
 class ResidentRepository(Protocol):
@@ -231,18 +156,6 @@ class Transport(Protocol):
     """Sends one stored message to its chat (Telegram, or the terminal)."""
 
     async def send(self, message: Outgoing) -> Delivery: ...
-
-
-@dataclass(frozen=True, slots=True)
-class SentBatch:
-    """The messages a use case stored in the outbox (ids set); the adapter delivers them after
-    commit, without reading them back."""
-
-    messages: tuple[Outgoing, ...] = ()
-
-    @property
-    def ids(self) -> tuple[int, ...]:
-        return tuple(m.id for m in self.messages if m.id is not None)
 
 
 # ---------------------------------------------------------------- reports

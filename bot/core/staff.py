@@ -23,6 +23,7 @@ from bot.core.ports import (
     UnitOfWorkFactory,
 )
 from bot.core.roster import Role, Roster, StaffMember
+from bot.core.shifts import format_next_start
 
 ANSWER_LIMIT = 3500
 
@@ -183,14 +184,10 @@ class StaffDesk:
             overrides = await uow.duty.overrides(now)
         on_duty = self._roster.on_duty(now, overrides)
         next_start = self._roster.next_shift_start(now)
-        return staff_texts.duty_status(on_duty, next_start and self._when(now, next_start))
+        when = format_next_start(now, next_start, self._roster.timezone) if next_start else None
+        return staff_texts.duty_status(on_duty, when)
 
     # ------------------------------------------------------------ steps
-
-    def _when(self, now: object, start: object) -> str:
-        from bot.core.roster import format_next_start
-
-        return format_next_start(now, start, self._roster.timezone)  # type: ignore[arg-type]
 
     async def _active_case(self, uow: UnitOfWork, case_id: int) -> Case:
         case = await uow.cases.get(case_id)

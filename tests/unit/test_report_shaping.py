@@ -10,11 +10,10 @@ import pytest
 from bot.core.errors import InvalidRequest
 from bot.core.periods import Period, last_complete_month, parse_month, parse_period, parse_year
 from bot.core.ports import BucketCounts, CategoryCount
-from bot.core.reports import (
+from bot.core.reports import Figures, MonthlyReport, to_json
+from bot.core.reports.shaping import (
     OTHER,
     TRANSFERRED,
-    Figures,
-    MonthlyReport,
     ResponseTimes,
     by_category,
     counts_by_month,
@@ -23,7 +22,6 @@ from bot.core.reports import (
     questions_by_day,
     response_ranks,
     response_times,
-    to_json,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -1,0 +1,86 @@
+"""The settings object and its parts: validated, frozen values with safe defaults."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.core.roster import Roster, StaffMember
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message is one line naming the key and the problem."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Secret:
+    """A secret string that never shows itself in ``repr``, ``str``, f-strings or logs."""
+
+    _value: str
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherSettings:
+    answer_threshold: float = 30
+    clarify_threshold: float = 24
+    clarify_margin: float = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSettings:
+    unclaimed_reminder_minutes: float = 30
+    unanswered_reminder_hours: float = 24
+    flood_messages_per_minute: int = 20
+    retention_months: int = 24
+
+
+def default_database_url(cwd: Path) -> str:
+    return f"sqlite+aiosqlite:///{cwd.resolve() / 'data' / 'legaldesk.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything legaldesk is configured with. ``staff`` is the file's ``advisers`` list."""
+
+    config_path: Path | None = None
+    database_url: str = field(default_factory=lambda: default_database_url(Path.cwd()))
+    faq_dir: Path | None = None  # None: the knowledge base shipped with legaldesk
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    matcher: MatcherSettings = field(default_factory=MatcherSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
+    staff: tuple[StaffMember, ...] = ()
+    log_level: str = "INFO"
+    telegram_bot_token: Secret | None = None
+    telegram_api_base_url: str = DEFAULT_TELEGRAM_API_BASE_URL
+    roster: Roster = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roster", Roster(self.staff, self.timezone))
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """Where files are downloaded: the API base with its trailing ``/bot`` as ``/file/bot``."""
+        return self.telegram_api_base_url.removesuffix("/bot") + "/file/bot"
+
+    def __repr__(self) -> str:
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
+        shown["database_url"] = mask_url(self.database_url)
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://user:secret@host/db`` → ``postgresql://user:***@host/db``."""
+    return re.sub(r":[^:@/]*@", ":***@", url)

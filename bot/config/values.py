@@ -1,0 +1,203 @@
+"""Checks of single settings: each turns a raw value into a typed one, or raises a ConfigError
+that names the file (or variable), the key and what is wrong."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.config.settings import (
+    DEFAULT_TELEGRAM_API_BASE_URL,
+    DEFAULT_TIMEZONE,
+    ConfigError,
+    DeskSettings,
+    MatcherSettings,
+    Secret,
+    default_database_url,
+    mask_url,
+)
+from bot.core.roster import Role, ShiftSpecError, StaffMember, WeeklyShift, parse_shift
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_ENV_ONLY = {
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
+}
+_MEMBER_KEYS = ("telegram_id", "name", "role", "shifts")
+
+
+def reject_unknown(raw: Mapping[Any, Any], known: tuple[str, ...], prefix: str, label: str) -> None:
+    for key in raw:
+        if key in known:
+            continue
+        if not prefix and key in _ENV_ONLY:
+            raise config_error(
+                label, key, f"secrets come from the environment only: {_ENV_ONLY[key]}"
+            )
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+        raise config_error(label, f"{prefix}{key}", f"unknown key; {hint}")
+
+
+def config_error(label: str | None, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{label}: {key}: {problem}" if label else f"{key}: {problem}")
+
+
+def nonempty_text(value: Any, label: str | None, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise config_error(label, key, f"must be a non-empty text, got {kind(value)}")
+    return value.strip()
+
+
+def timezone(value: Any, label: str | None, key: str) -> ZoneInfo:
+    name = DEFAULT_TIMEZONE if value is None else nonempty_text(value, label, key)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"e.g. {DEFAULT_TIMEZONE}"
+        raise config_error(label, key, f"'{name}' is not an IANA time zone; {hint}") from None
+
+
+def database_url(value: Any, label: str | None, key: str, cwd: Path) -> str:
+    if value is None:
+        return default_database_url(cwd)
+    url = nonempty_text(value, label, key)
+    if not re.match(r"[a-z][a-z0-9+]*://", url):
+        example = "sqlite+aiosqlite:///data/x.sqlite3 or postgresql+asyncpg://user:pw@host/db"
+        raise config_error(label, key, f"'{mask_url(url)}' is not a database URL; e.g. {example}")
+    return url
+
+
+def faq_dir(value: Any, label: str | None, key: str, base: Path) -> Path | None:
+    if value is None:
+        return None
+    directory = Path(nonempty_text(value, label, key)).expanduser()
+    directory = directory if directory.is_absolute() else base / directory
+    if not directory.is_dir():
+        raise config_error(label, key, f"'{value}' is not a directory (looked at {directory})")
+    return directory.resolve()
+
+
+def log_level(value: Any, label: str | None, key: str) -> str:
+    level = "INFO" if value is None else nonempty_text(value, label, key).upper()
+    if level not in LOG_LEVELS:
+        raise config_error(label, key, f"'{value}' is not a log level; use {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def token(value: str | None) -> Secret | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", value):  # never echo the value itself
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: does not look like a bot token ('<digits>:<letters>')"
+        )
+    return Secret(value)
+
+
+def api_base_url(value: str | None) -> str:
+    url = DEFAULT_TELEGRAM_API_BASE_URL if value is None else value.rstrip("/")
+    if not re.fullmatch(r"https?://\S+/bot", url):
+        example = DEFAULT_TELEGRAM_API_BASE_URL
+        raise ConfigError(f"TELEGRAM_API_BASE_URL: '{url}' must end in '/bot', e.g. {example}")
+    return url
+
+
+def bounded_number(
+    value: Any, label: str, key: str, *, lo: float, hi: float | None = None, whole: bool = False
+) -> Any:
+    number = isinstance(value, int if whole else int | float) and not isinstance(value, bool)
+    if not number or not (lo <= value <= hi if hi is not None else value > lo):
+        wanted = "a whole number" if whole else "a number"
+        bounds = f"from {lo} to {hi}" if hi is not None else f"above {lo}"
+        raise config_error(label, key, f"must be {wanted} {bounds}, got {value!r}")
+    return value
+
+
+def section_of(raw: Any, name: str, label: str, known: tuple[str, ...]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise config_error(label, name, f"must be a mapping of keys, got {kind(raw)}")
+    reject_unknown(raw, known, f"{name}.", label)
+    return raw
+
+
+def matcher_settings(raw: Any, label: str) -> MatcherSettings:
+    section = section_of(raw, "matcher", label, tuple(f.name for f in fields(MatcherSettings)))
+    values = {k: bounded_number(v, label, f"matcher.{k}", lo=0, hi=100) for k, v in section.items()}
+    matcher = MatcherSettings(**values)
+    if matcher.clarify_threshold >= matcher.answer_threshold:
+        problem = f"must be below answer_threshold ({matcher.answer_threshold})"
+        raise config_error(label, "matcher.clarify_threshold", problem)
+    return matcher
+
+
+def desk_settings(raw: Any, label: str) -> DeskSettings:
+    section = section_of(raw, "desk", label, tuple(f.name for f in fields(DeskSettings)))
+    whole = {"flood_messages_per_minute", "retention_months"}
+    return DeskSettings(
+        **{
+            k: bounded_number(v, label, f"desk.{k}", lo=0, whole=k in whole)
+            for k, v in section.items()
+        }
+    )
+
+
+def staff(raw: Any, label: str) -> tuple[StaffMember, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise config_error(label, "advisers", f"must be a list of staff entries, got {kind(raw)}")
+    members: list[StaffMember] = []
+    for i, item in enumerate(raw):
+        key = f"advisers[{i}]"
+        if not isinstance(item, dict):
+            raise config_error(label, key, f"must be a mapping of {', '.join(_MEMBER_KEYS)}")
+        reject_unknown(item, _MEMBER_KEYS, f"{key}.", label)
+        for required in ("telegram_id", "name"):
+            if required not in item:
+                raise config_error(label, f"{key}.{required}", "missing")
+        telegram_id = bounded_number(
+            item["telegram_id"], label, f"{key}.telegram_id", lo=0, whole=True
+        )
+        for j, other in enumerate(members):
+            if other.telegram_id == telegram_id:
+                problem = f"{telegram_id} is already used by advisers[{j}] ({other.name})"
+                raise config_error(label, f"{key}.telegram_id", problem)
+        role = item.get("role", Role.ADVISER.value)
+        if role not in tuple(Role):
+            raise config_error(label, f"{key}.role", f"must be adviser or office, got {role!r}")
+        name = nonempty_text(item["name"], label, f"{key}.name")
+        shifts = shift_list(item.get("shifts"), label, f"{key}.shifts")
+        members.append(StaffMember(telegram_id, name, Role(role), shifts))
+    return tuple(members)
+
+
+def shift_list(raw: Any, label: str, key: str) -> tuple[WeeklyShift, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise config_error(
+            label, key, f"must be a list like ['mon-fri 10:00-19:30'], got {kind(raw)}"
+        )
+    shifts = []
+    for j, spec in enumerate(raw):
+        try:
+            shifts.append(parse_shift(spec))
+        except ShiftSpecError as exc:
+            raise config_error(label, f"{key}[{j}]", str(exc)) from None
+    return tuple(shifts)
+
+
+def kind(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'" if value.strip() else "an empty text"
+    names = {dict: "a mapping", list: "a list", type(None): "nothing"}
+    return names.get(type(value), f"{type(value).__name__} {value!r}")

@@ -1,0 +1,66 @@
+"""Outgoing messages: what the desk wants delivered, and what became of each delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # callback data, at most 64 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    kind: str  # "voice" | "photo" | "document" | "audio" | "video" | "xlsx"
+    file_id: str | None = None  # a Telegram file id to send again
+    filename: str | None = None  # for generated documents
+    content: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message the desk wants delivered; stored in the outbox in the use case's transaction."""
+
+    chat_id: int
+    text: str  # Telegram HTML, already escaped
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    purpose: str = "reply"  # "reply" | "notify" | "adviser_answer" | "confirm" | "reminder" ...
+    case_id: int | None = None
+    media: Media | None = None
+    id: int | None = None  # outbox id once stored
+
+
+class DeliveryOutcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # network, 429, 5xx: try again later
+    BLOCKED = "blocked"  # 403: the person blocked the bot
+    REJECTED = "rejected"  # 400 that no retry will fix
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    outcome: DeliveryOutcome
+    message_id: int | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMessage:
+    outgoing: Outgoing
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentBatch:
+    """The messages a use case stored in the outbox (ids set); the adapter delivers them after
+    commit, without reading them back."""
+
+    messages: tuple[Outgoing, ...] = ()
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(m.id for m in self.messages if m.id is not None)

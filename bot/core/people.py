@@ -1,0 +1,37 @@
+"""The people the desk serves: who sent an update, and the resident the desk keeps on file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.cases import Case
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who sent an update, as the messenger describes them."""
+
+    user_id: int
+    chat_id: int
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    id: int
+    user_id: int | None
+    chat_id: int | None
+    display_name: str
+    unreachable: bool = False
+    last_off_duty_notice: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A resident as a message of theirs arrives: their profile, how many of ``kinds`` they sent
+    since ``since``, and their active case (read together: every message needs all three)."""
+
+    resident: Resident
+    recent: int = 0
+    case: Case | None = None

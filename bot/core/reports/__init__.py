@@ -1,0 +1,36 @@
+"""The office's monthly and yearly report: figures, their shaping, the JSON contract, the use case.
+
+Pure: the database work happens behind :class:`~bot.core.ports.ReportQueries`. Definitions,
+taken from how the use cases log events:
+
+- questions: QUESTION events plus HANDOFF events with detail "media" (a voice or photo that
+  opened a case); residents: distinct residents over those same events.
+- faq_answered: FAQ_ANSWER (also answers picked among the choices); clarified: CLARIFY;
+  handed_off: HANDOFF (cases opened); undeliverable: ANSWER_UNDELIVERABLE; feedback: FEEDBACK_*.
+- adviser_answered: distinct cases with a CASE_ANSWERED event in the period (by_adviser: the same
+  per adviser name); open_at_end: cases opened before the end and neither answered nor closed
+  before it; first_response_minutes: answered_at - opened_at over cases first answered in the
+  period (median and 90th percentile, linear interpolation; None when there are none).
+- by_category: QUESTION events per category of the best-matching entry; those the matcher handed
+  off, and media hand-offs, under 转法律顾问; uncategorised under 其他.
+- Days and months are local calendar days and months in the configured time zone.
+
+No resident names, ids or message texts ever enter a report.
+"""
+
+from bot.core.reports.export import figures_json, to_json
+from bot.core.reports.figures import Figures, MonthlyReport, TopEntry, YearlyReport
+from bot.core.reports.service import ReportService
+from bot.core.reports.shaping import OTHER, TRANSFERRED
+
+__all__ = [
+    "OTHER",
+    "TRANSFERRED",
+    "Figures",
+    "MonthlyReport",
+    "ReportService",
+    "TopEntry",
+    "YearlyReport",
+    "figures_json",
+    "to_json",
+]

@@ -1,0 +1,54 @@
+"""What a report holds: the figures of a period, its breakdowns, and a year's months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.periods import Period
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The scalar figures of one period (names as in the JSON contract)."""
+
+    questions: int = 0
+    residents: int = 0
+    faq_answered: int = 0
+    clarified: int = 0
+    handed_off: int = 0
+    adviser_answered: int = 0
+    open_at_end: int = 0
+    undeliverable: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+    response_median: float | None = None
+    response_p90: float | None = None
+    response_cases: int = 0  # how many answered cases the two times are taken over
+
+
+@dataclass(frozen=True, slots=True)
+class TopEntry:
+    faq_id: str
+    question: str
+    category: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyReport:
+    """The figures of one period with their breakdowns (a month, or a year's totals)."""
+
+    period: Period
+    figures: Figures
+    by_category: tuple[tuple[str, int], ...]
+    by_day: tuple[tuple[date, int], ...]
+    by_adviser: tuple[tuple[str, int], ...]
+    top_entries: tuple[TopEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyReport(MonthlyReport):
+    """A year's totals and breakdowns, plus the figures of each of its twelve months."""
+
+    by_month: tuple[tuple[Period, Figures], ...]

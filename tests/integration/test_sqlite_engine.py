@@ -67,6 +67,28 @@ async def test_a_write_waits_for_another_process_lock_while_the_loop_runs_on(
     assert await _residents(engine) == 1
 
 
+async def test_two_processes_that_read_then_write_both_succeed(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    """Two bots on one file, each reading its resident and then writing: the second waits for
+    the first's commit instead of failing with "database is locked" (a deferred transaction's
+    read lock cannot be upgraded while another reader wants to write)."""
+    path, engine = database
+    other_bot = create_engine(f"sqlite+aiosqlite:///{path.parent}/./{path.name}")  # own turns
+    uncle = Person(user_id=502, chat_id=502, display_name="李大爷")
+    try:
+        async with SqlUnitOfWorkFactory(engine)() as first:
+            await first.residents.arrive(GRANNY, NOW, INBOUND, NOW)  # reads, then inserts
+            second = asyncio.create_task(_register(other_bot, uncle))
+            done, _ = await asyncio.wait({second}, timeout=0.5)
+            assert not done  # waits for the first bot's transaction
+            await first.commit()
+        await second
+        assert await _residents(engine) == 2
+    finally:
+        await other_bot.dispose()
+
+
 async def test_a_lock_held_too_long_fails_the_unit_of_work_and_stores_nothing(
     database: tuple[Path, AsyncEngine], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -119,11 +119,9 @@ def build_services(
             unanswered_after=timedelta(hours=settings.desk.unanswered_reminder_hours),
         ),
     )
-    # Reports read on their own engine: on SQLite a threaded reader, so that scanning a month
-    # neither blocks the event loop nor waits for (or holds up) the residents' writes.
+    # Reports only read (write=False): on SQLite a month's scan is a snapshot that neither waits
+    # for nor holds up the residents' writes.
     reader = engine
-    if engine.dialect.name == "sqlite" and ":memory:" not in settings.database_url:
-        reader = create_engine(settings.database_url, background=True)
     reports = build_reports(
         settings, SqlUnitOfWorkFactory(reader, write=False), knowledge.kb, clock
     )

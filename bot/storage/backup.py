@@ -1,19 +1,21 @@
 """A consistent copy of the embedded SQLite database while the bot keeps running.
 
-SQLite's online backup API copies the database as of one moment (the bot's writes go on; in WAL
-mode they do not even wait). The copy is written next to the target and renamed into place only
-when complete and checked, so a failed backup never leaves a half-written file under the name.
-PostgreSQL is backed up with ``pg_dump`` instead.
+SQLite's ``VACUUM INTO`` copies the database as of one moment, in one read transaction (the bot's
+writes go on; in WAL mode they do not even wait). The copy is written next to the target and
+renamed into place only when complete and checked, so a failed backup never leaves a half-written
+file under the name. PostgreSQL is backed up with ``pg_dump`` instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_SECONDS = 15
 
@@ -50,7 +52,7 @@ def backup_sqlite(source: Path, target: Path, *, overwrite: bool = False) -> int
     try:
         _copy(source, partial)
         os.replace(partial, target)
-    except (sqlite3.Error, OSError) as exc:
+    except (SQLAlchemyError, OSError, BackupError) as exc:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
         raise BackupError(f"backup failed: {exc}") from exc
@@ -58,13 +60,22 @@ def backup_sqlite(source: Path, target: Path, *, overwrite: bool = False) -> int
 
 
 def _copy(source: Path, target: Path) -> None:
-    with (
-        contextlib.closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as src,
-        contextlib.closing(sqlite3.connect(target)) as dst,
-    ):
-        src.backup(dst)  # all pages in one step: one consistent snapshot
-        # A self-contained file: no -wal/-shm companions needed to open the copy.
-        dst.execute("PRAGMA journal_mode=DELETE")
-        check = dst.execute("PRAGMA integrity_check").fetchone()
-        if check is None or check[0] != "ok":
-            raise sqlite3.DatabaseError(f"the copy failed its integrity check: {check}")
+    reader = create_engine(
+        f"sqlite:///{source}",
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
+        isolation_level="AUTOCOMMIT",  # VACUUM runs outside a transaction
+        poolclass=NullPool,
+    )
+    copy = create_engine(f"sqlite:///{target}", isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with reader.connect() as connection:
+            connection.execute(text("VACUUM INTO :target"), {"target": str(target)})
+        with copy.connect() as connection:
+            # A self-contained file: no -wal/-shm companions needed to open the copy.
+            connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
+            check = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+        if check != "ok":
+            raise BackupError(f"the copy failed its integrity check: {check}")
+    finally:
+        reader.dispose()
+        copy.dispose()

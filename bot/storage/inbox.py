@@ -4,29 +4,33 @@ The intake (bot/adapters/tg/intake.py) stores every fetched batch here before it
 getUpdates offset move past it. Storing is insert-if-absent, so an update fetched twice (after a
 crash, Telegram sends the unconfirmed ones again) changes nothing.
 
-While an update is processed, :data:`current_update` holds its :class:`Ticket`. The unit of work
-claims the row (:func:`processed_claim`) as it commits, so the row is marked processed in the same
-transaction as the use case's effects: either both are stored or neither is. An update that
-changed nothing (a group post the bot ignores) is marked afterwards with :meth:`SqlInbox.mark_done`.
+While an update is processed, :data:`current_update` holds its :class:`Ticket`; the unit of work
+marks the row processed in the transaction of the use case's effects (``bot.storage.tickets``).
+An update that changed nothing (a group post the bot ignores) is marked afterwards with
+:meth:`SqlInbox.mark_done`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.direct import Claim, Direct
 from bot.storage.models import InboxRow
+from bot.storage.tickets import HANDLED, AlreadyProcessed, Ticket, current_update
+from bot.storage.uow import SqlUnitOfWork
 
-if TYPE_CHECKING:
-    from bot.storage.uow import SqlUnitOfWork
+__all__ = [
+    "AlreadyProcessed",
+    "InboxItem",
+    "SqlInbox",
+    "Ticket",
+    "current_update",
+]
 
 ERROR_LENGTH = 512
 
@@ -39,55 +43,6 @@ class InboxItem:
     chat_id: int | None
     payload: dict[str, Any]
     attempts: int = 0
-
-
-@dataclass(slots=True)
-class Ticket:
-    """The update the current task is processing, shared with the unit of work.
-
-    ``committed`` turns true once a transaction that marked the update processed has committed;
-    ``error`` is what the handlers raised; ``last_try`` says no retry follows a failure.
-    """
-
-    update_id: int
-    at: datetime
-    last_try: bool = False
-    committed: bool = False
-    error: BaseException | None = None
-
-
-current_update: ContextVar[Ticket | None] = ContextVar("legaldesk_current_update", default=None)
-
-# A handled update's raw JSON (texts, names) is dropped when it is marked processed: only its id
-# is still needed, to recognise it if Telegram sends it again.
-HANDLED: dict[str, bool] = {"handled": True}
-
-
-class AlreadyProcessed(Exception):
-    """Another transaction processed this update first; this one must roll back."""
-
-    def __init__(self, update_id: int) -> None:
-        super().__init__(f"update {update_id} was already processed")
-        self.update_id = update_id
-
-
-_PROCESSED = Direct(
-    update(InboxRow)
-    .where(InboxRow.update_id == bindparam("ticket"), InboxRow.processed_at.is_(None))
-    .values(processed_at=bindparam("done_at"), payload=HANDLED)
-    .returning(InboxRow.update_id)
-)
-_STORED = Direct(select(InboxRow.update_id).where(InboxRow.update_id == bindparam("ticket")))
-
-
-def processed_claim(ticket: Ticket) -> Claim:
-    """Marking the ticket's update processed, as the unit of work commits its effects.
-
-    The commit raises :class:`bot.storage.direct.ClaimLost` if the update was processed
-    meanwhile, so its effects cannot be stored twice. Without an inbox row (a use case run
-    outside the intake) there is nothing to mark.
-    """
-    return Claim(_PROCESSED, _STORED, {"ticket": ticket.update_id, "done_at": ticket.at})
 
 
 _STORE = {
@@ -124,7 +79,7 @@ class SqlInbox:
         ]
         async with self._uow() as uow:
             connection = uow.connection
-            statement = _STORE[_dialect(connection)]
+            statement = _STORE[connection.dialect.name]
             # several rows per INSERT (SQLAlchemy's "insertmanyvalues"), compiled once
             fresh = set((await connection.scalars(statement, rows)).all())
             await connection.commit()
@@ -183,7 +138,3 @@ class SqlInbox:
             )
             await connection.commit()
             return int(result.rowcount or 0)
-
-
-def _dialect(connection: AsyncConnection) -> str:
-    return connection.dialect.name

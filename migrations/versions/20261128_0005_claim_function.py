@@ -6,6 +6,8 @@ row unless another transaction processed the update first. If it did, the statem
 nothing, so its last step calls this function, which raises (SQLSTATE LD409) and so undoes the
 whole statement. SQLite has no such statements and needs nothing.
 
+That execution layer is gone; 0006 drops the function again.
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.migrate import downgrade, head_revision, is_up_to_date, upgrade
+from bot.storage.migrate import (
+    current_revision,
+    downgrade,
+    head_revision,
+    is_up_to_date,
+    upgrade,
+)
 from bot.storage.models import Base
 from bot.storage.uow import create_engine
 
@@ -35,5 +43,32 @@ async def test_migrations_are_reversible(database_url: str) -> None:
         await upgrade(engine)
         assert await is_up_to_date(engine)
         assert head_revision() is not None
+    finally:
+        await engine.dispose()
+
+
+async def _claim_function_exists(engine: AsyncEngine) -> bool:
+    if engine.dialect.name != "postgresql":
+        return False
+    async with engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT count(*) FROM pg_proc WHERE proname = 'legaldesk_claimed'")
+        )
+    return bool(found)
+
+
+async def test_0006_drops_the_claim_function_and_its_downgrade_restores_it(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        assert await current_revision(engine) == "0006"
+        assert not await _claim_function_exists(engine)
+        await downgrade(engine, "0005")
+        assert await current_revision(engine) == "0005"
+        assert await _claim_function_exists(engine) == (engine.dialect.name == "postgresql")
+        await upgrade(engine, "0006")
+        assert await current_revision(engine) == "0006"
+        assert not await _claim_function_exists(engine)
     finally:
         await engine.dispose()

@@ -1,23 +1,22 @@
-"""The embedded engine runs SQLite on the event loop's thread: waiting for another process's write
-lock must not stall the loop, nothing is lost while waiting, and reports read beside writers."""
+"""The embedded SQLite engine: waiting for another process's write lock does not stall the event
+loop, a lock held too long fails the unit of work and stores nothing, reports read beside writers,
+and the per-message count reads a resident's own rows."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event, exc, func, select
+from sqlalchemy import exc, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.desk import INBOUND
 from bot.core.ports import Person
-from bot.storage import sqlite as inline
+from bot.storage import uow as uow_module
 from bot.storage.migrate import upgrade
 from bot.storage.models import ResidentRow
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
@@ -53,22 +52,13 @@ def _other_process_lock(path: Path) -> sqlite3.Connection:
     return other
 
 
-async def test_statements_run_on_the_event_loop_thread(database: tuple[Path, AsyncEngine]) -> None:
-    _, engine = database
-    before = {t.name for t in threading.enumerate()}
-    await _register(engine)
-    assert {t.name for t in threading.enumerate()} == before  # no worker thread was started
-    assert await _residents(engine) == 1
-
-
 async def test_a_write_waits_for_another_process_lock_while_the_loop_runs_on(
     database: tuple[Path, AsyncEngine],
 ) -> None:
     path, engine = database
     other = _other_process_lock(path)
     write = asyncio.create_task(_register(engine))
-    # With SQLite's busy handler sleeping on the loop's thread, nothing else could run and the
-    # write would fail after its busy timeout; here the loop keeps serving and the write waits.
+    # SQLite's busy handler waits on aiosqlite's thread: the loop keeps serving meanwhile.
     done, _ = await asyncio.wait({write}, timeout=0.5)
     assert not done
     other.execute("COMMIT")
@@ -77,40 +67,66 @@ async def test_a_write_waits_for_another_process_lock_while_the_loop_runs_on(
     assert await _residents(engine) == 1
 
 
+async def test_two_processes_that_read_then_write_both_succeed(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    """Two bots on one file, each reading its resident and then writing: the second waits for
+    the first's commit instead of failing with "database is locked" (a deferred transaction's
+    read lock cannot be upgraded while another reader wants to write)."""
+    path, engine = database
+    other_bot = create_engine(f"sqlite+aiosqlite:///{path.parent}/./{path.name}")  # own turns
+    uncle = Person(user_id=502, chat_id=502, display_name="李大爷")
+    try:
+        async with SqlUnitOfWorkFactory(engine)() as first:
+            await first.residents.arrive(GRANNY, NOW, INBOUND, NOW)  # reads, then inserts
+            second = asyncio.create_task(_register(other_bot, uncle))
+            done, _ = await asyncio.wait({second}, timeout=0.5)
+            assert not done  # waits for the first bot's transaction
+            await first.commit()
+        await second
+        assert await _residents(engine) == 2
+    finally:
+        await other_bot.dispose()
+
+
 async def test_a_lock_held_too_long_fails_the_unit_of_work_and_stores_nothing(
     database: tuple[Path, AsyncEngine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path, engine = database
-    monkeypatch.setattr(inline, "LOCK_WAIT_SECONDS", 0.2)
-    other = _other_process_lock(path)
+    path, _ = database
+    monkeypatch.setattr(uow_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     try:
-        with pytest.raises(exc.OperationalError, match="database is locked"):
-            await _register(engine)
+        other = _other_process_lock(path)
+        try:
+            with pytest.raises(exc.OperationalError, match="database is locked"):
+                await _register(engine)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert await _residents(engine) == 0
+        await _register(engine)  # the engine is fine afterwards
+        assert await _residents(engine) == 1
     finally:
-        other.execute("ROLLBACK")
-        other.close()
-    assert await _residents(engine) == 0
-    await _register(engine)  # the engine is fine afterwards
-    assert await _residents(engine) == 1
+        await engine.dispose()
 
 
-async def test_a_background_reader_sees_committed_rows_and_cannot_write(
+async def test_a_report_reads_committed_rows_while_another_process_writes(
     database: tuple[Path, AsyncEngine],
 ) -> None:
     path, engine = database
     await _register(engine)
-    reader = create_engine(f"sqlite+aiosqlite:///{path}", background=True)
+    other = _other_process_lock(path)  # a writer busy elsewhere does not hold up a reader
     try:
-        other = _other_process_lock(path)  # a writer busy elsewhere does not hold up a reader
-        try:
-            assert await _residents(reader) == 1
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
-        with pytest.raises(exc.OperationalError, match="readonly"):
-            await _register(reader, Person(user_id=502, chat_id=502, display_name="李大爷"))
+        other.execute(
+            "INSERT INTO residents (user_id, chat_id, display_name, created_at)"
+            " VALUES (502, 502, '李大爷', '2026-11-25 02:30:00.000000')"
+        )
+        async with SqlUnitOfWorkFactory(engine, write=False)() as report:
+            assert await report.residents.get(1) is not None
+            assert await report.residents.get(2) is None  # not committed
     finally:
-        await reader.dispose()
+        other.execute("ROLLBACK")
+        other.close()
 
 
 async def test_a_residents_recent_messages_are_counted_from_their_own_rows(
@@ -122,12 +138,11 @@ async def test_a_residents_recent_messages_are_counted_from_their_own_rows(
     path, engine = database
     statements: list[str] = []
 
-    def trace(dbapi_connection: Any, _record: object) -> None:
-        dbapi_connection.driver_connection.sqlite.set_trace_callback(statements.append)
-
-    await engine.dispose()  # new connections, traced
-    event.listen(engine.sync_engine, "connect", trace)
     await _register(engine)
+    await engine.dispose()
+    async with engine.connect() as connection:  # the pool's only connection, traced
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.set_trace_callback(statements.append)
     async with SqlUnitOfWorkFactory(engine)() as uow:
         arrival = await uow.residents.arrive(GRANNY, NOW, INBOUND, NOW - timedelta(minutes=1))
     assert arrival.recent == 0

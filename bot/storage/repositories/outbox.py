@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import (
@@ -15,7 +15,6 @@ from bot.core.ports import (
     Outgoing,
     PendingMessage,
 )
-from bot.storage.direct import Direct, Runner
 from bot.storage.models import OutboxRow
 from bot.storage.repositories.tables import OUTBOX
 
@@ -47,7 +46,8 @@ def _pending(row: Any) -> PendingMessage:
 
 
 _OUTGOING_BY_ID = select(OutboxRow).where(OutboxRow.id == bindparam("outbox_id"))
-_SENT = Direct(
+_PUT = insert(OUTBOX).returning(OUTBOX.c.id)
+_SENT = (
     update(OUTBOX)
     .where(OUTBOX.c.id == bindparam("outbox_id"))
     .values(
@@ -60,9 +60,8 @@ _SENT = Direct(
 
 
 class SqlOutbox:
-    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
-        self._run = runner
 
     async def put(self, message: Outgoing, at: datetime) -> int:
         media = message.media
@@ -80,8 +79,7 @@ class SqlOutbox:
             "created_at": at,
             "next_attempt_at": at,
         }
-        [outbox_id] = await self._run.insert(OUTBOX, [row])
-        return outbox_id
+        return int((await self._s.execute(_PUT, row)).scalar_one())
 
     async def pending(self, now: datetime, limit: int = 100) -> list[PendingMessage]:
         rows = await self._s.execute(
@@ -97,14 +95,15 @@ class SqlOutbox:
         return _pending(row) if row and row.status == "pending" else None
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, at: datetime) -> None:
-        await self._run.defer(
+        await self._s.execute(
             _SENT, {"outbox_id": outbox_id, "sent": at, "telegram_message": message_id}
         )
 
     async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
-        await self._run.defer_many(
-            _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
-        )
+        if sent:  # one executemany
+            await self._s.execute(
+                _SENT, [{"outbox_id": i, "sent": at, "telegram_message": m} for i, m in sent]
+            )
 
     async def mark_retry(self, outbox_id: int, next_at: datetime, error: str) -> None:
         await self._s.execute(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import Interaction
@@ -18,7 +17,6 @@ from bot.core.ports import (
     Person,
     Resident,
 )
-from bot.storage.direct import Direct, Runner
 from bot.storage.models import (
     CaseRow,
     DutyOverrideRow,
@@ -49,25 +47,17 @@ def resident_from_row(row: Any) -> Resident:
     )
 
 
-# The statements every message runs, built once and run on the driver (``bot.storage.direct``):
-# constructing a statement and executing it through SQLAlchemy cost more than the SQL itself.
+# The statements every message runs, built once with bound parameters.
 _RESIDENT_BY_USER = select(*_RESIDENT_COLUMNS).where(ResidentRow.user_id == bindparam("user_id"))
 _RESIDENT_BY_ID = select(*_RESIDENT_COLUMNS).where(ResidentRow.id == bindparam("resident_id"))
-_NEW_RESIDENT = Direct(
-    insert(RESIDENTS)
-    .values(
-        user_id=bindparam("user_id"),
-        chat_id=bindparam("chat_id"),
-        display_name=bindparam("display_name"),
-        created_at=bindparam("created_at"),
-    )
-    .returning(RESIDENTS.c.id)
-)
-_RESIDENT_WROTE = Direct(
+_NEW_RESIDENT = insert(RESIDENTS).returning(RESIDENTS.c.id)
+_RESIDENT_WROTE = (
     update(RESIDENTS)
     .where(RESIDENTS.c.id == bindparam("resident_id"))
     .values(display_name=bindparam("name"), chat_id=bindparam("chat"), unreachable_at=None)
 )
+# Several rows in one statement; their ids come back in the order of the rows.
+_NEW_INTERACTIONS = insert(INTERACTIONS).returning(INTERACTIONS.c.id, sort_by_parameter_order=True)
 _INTERACTION_COLUMNS = (  # the fields of an Interaction, each stored in the column of its name
     "at",
     "kind",
@@ -96,38 +86,36 @@ _QUESTION_TEXT = select(InteractionRow.text).where(
 )
 
 
-@cache
-def _arrival(kinds: int) -> Direct:
-    """The resident by user id, their messages of ``kinds`` kinds since a time, active case."""
+def _arrival() -> Select[Any]:
+    """The resident by user id, their messages of some kinds since a time, their active case."""
     recent = (
         select(func.count())
         .select_from(InteractionRow)
         .where(
             InteractionRow.resident_id == ResidentRow.id,
-            InteractionRow.kind.in_([bindparam(f"kind_{n}") for n in range(kinds)]),
+            InteractionRow.kind.in_(bindparam("kinds", expanding=True)),
             InteractionRow.at >= bindparam("since"),
         )
         .scalar_subquery()
     )
-    active = [bindparam(f"active_{n}", status) for n, status in enumerate(ACTIVE)]
     active_case = (
         select(CaseRow.id)
-        .where(CaseRow.resident_id == ResidentRow.id, CaseRow.status.in_(active))
+        .where(CaseRow.resident_id == ResidentRow.id, CaseRow.status.in_(ACTIVE))
         .order_by(CaseRow.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    return Direct(
-        select(*_RESIDENT_COLUMNS, recent.label("recent"), active_case.label("case_id")).where(
-            ResidentRow.user_id == bindparam("user_id")
-        )
+    return select(*_RESIDENT_COLUMNS, recent.label("recent"), active_case.label("case_id")).where(
+        ResidentRow.user_id == bindparam("user_id")
     )
 
 
+_ARRIVAL = _arrival()
+
+
 class SqlResidentRepository:
-    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
-        self._run = runner
 
     async def get_or_create(self, person: Person, at: datetime) -> Resident:
         row = (await self._s.execute(_RESIDENT_BY_USER, {"user_id": person.user_id})).first()
@@ -136,10 +124,8 @@ class SqlResidentRepository:
     async def arrive(
         self, person: Person, at: datetime, kinds: Sequence[str], since: datetime
     ) -> Arrival:
-        params = {f"kind_{n}": kind for n, kind in enumerate(kinds)}
-        params.update(user_id=person.user_id, since=since)
-        rows = await self._run.rows(_arrival(len(kinds)), params)
-        row = rows[0] if rows else None
+        params = {"user_id": person.user_id, "kinds": list(kinds), "since": since}
+        row = (await self._s.execute(_ARRIVAL, params)).first()
         resident = await self._known(person, at, row)
         if row is None:
             return Arrival(resident)
@@ -152,7 +138,7 @@ class SqlResidentRepository:
         """The resident of ``row`` brought up to date with ``person``; created if no row."""
         name = person.display_name[:256]
         if row is None:
-            new_id = await self._run.scalar(
+            new_id = await self._s.scalar(
                 _NEW_RESIDENT,
                 {
                     "user_id": person.user_id,
@@ -165,7 +151,7 @@ class SqlResidentRepository:
         resident = resident_from_row(row)
         if (row.display_name, row.chat_id) != (name, person.chat_id) or resident.unreachable:
             # they wrote to us, so they can be reached again
-            await self._run.defer(
+            await self._s.execute(
                 _RESIDENT_WROTE, {"resident_id": row.id, "name": name, "chat": person.chat_id}
             )
             resident = replace(
@@ -189,9 +175,8 @@ class SqlResidentRepository:
 
 
 class SqlInteractionRepository:
-    def __init__(self, connection: AsyncConnection, runner: Runner) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
-        self._run = runner
 
     async def add(self, event: Interaction) -> int:
         [question_id] = await self.add_all([event])
@@ -200,7 +185,8 @@ class SqlInteractionRepository:
     async def add_all(self, events: Sequence[Interaction]) -> list[int]:
         if not events:
             return []
-        return await self._run.insert(INTERACTIONS, [_interaction_row(e) for e in events])
+        rows = [_interaction_row(e) for e in events]
+        return [int(i) for i in (await self._s.scalars(_NEW_INTERACTIONS, rows)).all()]
 
     async def question_text(self, event_id: int, resident_id: int) -> str | None:
         return await self._s.scalar(

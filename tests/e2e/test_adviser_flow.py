@@ -13,7 +13,7 @@ from tests.e2e.conftest import Desk
 
 pytestmark = pytest.mark.e2e
 
-LAND = "我家承包地被邻居多占了两垄，村里量了三次都说不清，咋办"
+LAND = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
 
 
 async def kinds(desk: Desk) -> list[str]:
@@ -33,7 +33,7 @@ async def test_handoff_claim_race_answer_follow_up_close(desk: Desk) -> None:
     granny = await hand_off(desk)
     notice_li = await api.wait_for_message(desk.li, contains="#1")
     notice_zhang = await api.wait_for_message(desk.zhang, contains="#1")
-    assert "王大妈" in notice_li.visible_text and "承包地" in notice_li.visible_text
+    assert "王大妈" in notice_li.visible_text and "退役" in notice_li.visible_text
     assert notice_li.button_texts() == ["认领 #1"]
 
     # Both advisers press 「认领 #1」 at the same moment: exactly one wins.

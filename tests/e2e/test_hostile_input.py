@@ -147,7 +147,7 @@ async def test_resident_names_are_shown_literally(
         await api.send_text(user, "/start")
         replies[ident] = reply = await api.wait_for_message(user)
         assert "欢迎" in reply.visible_text, ident
-        await api.send_text(user, "我家承包地被邻居多占了两垄，村里量了三次都说不清")
+        await api.send_text(user, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来")
         replies[ident + "/case"] = await api.wait_for_message(user, contains="#")
     await settle(desk)
     assert_clean(desk, failures, replies)

@@ -21,7 +21,7 @@ from tests.e2e.conftest import Desk
 pytestmark = pytest.mark.e2e
 
 NAME = "隐私测试王秀英"
-LAND = "我家承包地被邻居多占了两垄，村里量了三次都说不清，秘密细节甲乙丙"
+LAND = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，秘密细节甲乙丙"
 
 
 async def stored(desk: Desk) -> str:

@@ -15,7 +15,7 @@ from tests.e2e.conftest import Desk
 pytestmark = pytest.mark.e2e
 
 FRAUD = "有人打电话说自己是公安局的，说我卡涉嫌洗钱，要我把钱转到安全账户"
-LAND = "我家承包地被邻居多占了两垄，村里量了三次都说不清，咋办"
+LAND = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
 
 
 async def test_report_counts_exactly_what_residents_and_advisers_did(

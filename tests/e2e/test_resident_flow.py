@@ -57,12 +57,12 @@ async def test_greeting_gets_small_talk(desk: Desk) -> None:
 
 async def test_unknown_question_is_recorded_as_an_open_case(desk: Desk) -> None:
     granny = desk.api.new_user("王大妈")
-    await desk.api.send_text(granny, "我家承包地被邻居多占了两垄，村里量了三次都说不清")
+    await desk.api.send_text(granny, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来")
     reply = await desk.api.wait_for_message(granny)
     assert "#1" in reply.visible_text and "法律顾问" in reply.visible_text
     async with desk.services.sessions() as session:
         case = await session.get(CaseRow, 1)
-    assert case is not None and case.status == "open" and "承包地" in case.question
+    assert case is not None and case.status == "open" and "退役" in case.question
     assert await logged(desk) == [EventKind.QUESTION, EventKind.HANDOFF]
 
 

@@ -15,7 +15,7 @@ from bot.storage.models import OutboxRow
 from tests.fakes import RecordingTransport
 
 GRANNY = Person(user_id=501, chat_id=501, display_name="王大妈")
-UNKNOWN = "我家承包地被邻居多占了两垄，村里量了三次都说不清"  # handed off: several messages
+UNKNOWN = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来"  # handed off: several messages
 
 
 class NetworkTransport(RecordingTransport):

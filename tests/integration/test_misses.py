@@ -34,7 +34,7 @@ from bot.storage.misses import miss_events
 from tests.conftest import WEDNESDAY_MORNING
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LAND = "我家承包地被邻居多占了两垄，村里量了三次都说不清，咋办"
+LAND = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
 MARRIAGE = "男女多大年龄才能结婚？"  # the canonical question of marriage-age: always matched
 
 

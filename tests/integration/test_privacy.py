@@ -22,7 +22,7 @@ from tests.fakes import RecordingTransport
 
 GRANNY = Person(user_id=501, chat_id=501, display_name="王秀英")
 NEIGHBOUR = Person(user_id=502, chat_id=502, display_name="李大爷")
-LAND = "我家承包地被邻居多占了两垄，村里量了三次都说不清，咋办"
+LAND = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
 LI = 9001
 
 
@@ -80,7 +80,7 @@ async def test_forgetme_deletes_texts_and_profile_but_keeps_counts(services: Ser
     assert [m.chat_id for m in out] == [GRANNY.chat_id, LI]
     assert "已经删除" in out[0].text and "#1" in out[1].text  # the adviser hears the case ended
     texts = " ".join(await stored_texts(services))
-    for private in ("赡养费", "承包地", "五亩三分", "还在吗", "王秀英", "承包合同"):
+    for private in ("赡养费", "退役", "五亩三分", "还在吗", "王秀英", "承包合同"):
         assert private not in texts, private
     assert "老板欠我三个月工资" in texts and "李大爷" in texts  # the neighbour is untouched
     async with services.sessions() as session:
@@ -125,7 +125,7 @@ async def test_a_second_confirmation_and_a_returning_resident(services: Services
     [stale] = await deliver(services, services.privacy.press(GRANNY, "forget:whatever"))
     assert "过期" in stale.text
     # Writing again later makes her a new, separate resident with a new case.
-    out = await deliver(services, services.desk.ask(GRANNY, "我家承包地的事想再问问"))
+    out = await deliver(services, services.desk.ask(GRANNY, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来"))
     assert "#2" in out[0].text and out[0].chat_id == GRANNY.chat_id
     async with services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ResidentRow)) == 2
@@ -158,7 +158,7 @@ async def test_purge_redacts_only_texts_older_than_the_retention_period(
     assert done.interactions == 2 and done.cases == 1 and done.case_messages == 2
     assert done.outbox >= 3 and done.total == done.interactions + 3 + done.outbox
     texts = " ".join(await stored_texts(services))
-    assert "承包地" not in texts and "五亩三分" not in texts
+    assert "退役" not in texts and "五亩三分" not in texts
     assert "老板欠我三个月工资" in texts  # recent: kept
     async with services.sessions() as session:  # counts stay
         assert await session.scalar(select(func.count()).select_from(InteractionRow)) >= 5

@@ -58,14 +58,14 @@ async def test_greeting_is_small_talk_and_never_a_case(services: Services) -> No
 async def test_unknown_question_opens_a_case_and_notifies_advisers_on_duty(
     services: Services,
 ) -> None:
-    sent = await say(services, "我家承包地被邻居多占了两垄，村里量了三次都说不清，咋办")
+    sent = await say(services, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办")
     to_resident = [m for m in sent if m.chat_id == GRANNY.chat_id]
     to_advisers = {m.chat_id for m in sent if m.chat_id != GRANNY.chat_id}
     assert "#1" in to_resident[0].text
     assert to_advisers == {9001, 9002}  # both advisers are in their Wednesday shift
     notice = next(m for m in sent if m.chat_id == 9001)
     assert notice.buttons[0][0].label == "认领 #1"
-    assert "王大妈" in notice.text and "承包地" in notice.text
+    assert "王大妈" in notice.text and "退役" in notice.text
     assert await events(services) == [EventKind.QUESTION, EventKind.HANDOFF]
 
 
@@ -73,7 +73,7 @@ async def test_off_hours_case_tells_the_resident_when_advisers_start_once_a_day(
     services: Services, clock: ManualClock
 ) -> None:
     clock.advance(hours=12)  # Wednesday 22:30 in Shanghai
-    first = await say(services, "我家承包地被邻居多占了两垄咋办")
+    first = await say(services, "娃当兵退伍回来了，退役金没发")
     assert "明天10:00上班后会回复您" in first[0].text
     assert len(first) == 1  # nobody on duty is notified now
     await services.courier.deliver(await services.staff.close(9001, 1))
@@ -101,7 +101,7 @@ async def test_forged_buttons_change_nothing(services: Services) -> None:
 
 
 async def test_messages_during_an_open_case_are_added_to_it(services: Services) -> None:
-    await say(services, "我家承包地被邻居多占了两垄咋办")
+    await say(services, "娃当兵退伍回来了，退役金没发")
     sent = await say(services, "补充一下：是2019年签的合同")
     assert "#1" in sent[0].text
     assert {m.chat_id for m in sent[1:]} == {9001, 9002}
@@ -122,7 +122,7 @@ async def test_flood_gets_one_notice_and_is_logged_not_matched(services: Service
 
 async def test_every_reply_is_stored_in_the_outbox_and_marked_sent(services: Services) -> None:
     await say(services, "你好")
-    await say(services, "我家承包地被邻居多占了两垄咋办")
+    await say(services, "娃当兵退伍回来了，退役金没发")
     async with services.sessions() as session:
         statuses = list(await session.scalars(select(OutboxRow.status)))
     assert statuses and set(statuses) == {"sent"}

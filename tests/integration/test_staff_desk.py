@@ -16,7 +16,7 @@ from bot.storage.models import CaseRow, InteractionRow
 from tests.integration.test_resident_desk import GRANNY, say, transport
 
 LI, ZHANG, OFFICE = 9001, 9002, 9100
-UNKNOWN_QUESTION = "我家承包地被邻居多占了两垄，村里量了三次都说不清，咋办"
+UNKNOWN_QUESTION = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
 
 
 async def open_case(services: Services, person: Person = GRANNY) -> int:
@@ -140,7 +140,7 @@ async def test_queue_and_thread_show_what_advisers_need(services: Services) -> N
     queue = await services.staff.queue(OFFICE)
     assert f"#{case_id} [待认领]" in queue
     thread = await services.staff.show(LI, case_id)
-    assert "承包地" in thread and "2019年" in thread and "王大妈" in thread
+    assert "退役" in thread and "2019年" in thread and "王大妈" in thread
 
 
 async def test_reply_to_a_case_notice_answers_that_case(services: Services) -> None:

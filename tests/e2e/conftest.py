@@ -12,8 +12,8 @@ import pytest
 from bot.adapters.tg.application import build_application
 from bot.adapters.tg.context import DeskApplication
 from bot.adapters.tg.intake import Intake, IntakePolicy
-from bot.adapters.tg.serving import running
 from bot.adapters.tg.processor import RetryPolicy
+from bot.adapters.tg.serving import running
 from bot.app import Knowledge, Services, build_services
 from bot.config import load_settings
 from bot.core.clock import ManualClock

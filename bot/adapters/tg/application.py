@@ -97,7 +97,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
     ]
 
 
-async def post_init(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+async def post_init(application: Application, services: Services) -> None:
     """Hand the services to the handlers, schedule the jobs, register commands, flush the outbox."""
     application.bot_data[SERVICES_KEY] = services
     services.attach_transport(TelegramTransport(application.bot))
@@ -161,5 +161,5 @@ def build_application(services: Services, policy: IntakePolicy | None = None) ->
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))
     # First: a failed inbox update that will be retried must not get on_error's apology.
     application.add_error_handler(hold_for_retry)
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
-    return application  # type: ignore[return-value]
+    application.add_error_handler(on_error)
+    return application

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -15,7 +16,7 @@ from bot.core import staff_texts
 from bot.core.errors import DeskError, InvalidRequest
 from bot.core.ports import Media, SentBatch
 
-Handler = Callable[[Update, DeskContext], Awaitable[None]]
+Handler = Callable[[Update, DeskContext], Coroutine[Any, Any, None]]
 
 
 def explains(handler: Handler) -> Handler:

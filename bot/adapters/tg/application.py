@@ -117,15 +117,15 @@ def bot_requests(concurrency: int) -> tuple[HTTPXRequest, HTTPXRequest]:
     """The HTTP clients of the bot: one for every Bot API method, one for getUpdates.
 
     Each chat being processed sends its replies one at a time, so ``concurrency`` connections
-    carry the replies; the rest serve the scheduled jobs and the outbox flush. The pool is kept
-    that small on purpose: httpx's pool walks all its connections for every request, so idle
-    connections cost CPU on each reply (benchmarks/e2e_bench.py shows it). Timeouts are
-    PTB's defaults, given here so that they can be read: a reply that gets no answer in 5 s
-    stays in the outbox and is sent again. getUpdates has its own connection (as PTB's
-    ``ApplicationBuilder`` gives it), so that a long poll never waits for a reply or the reverse.
+    carry them; the scheduled jobs and the outbox flush take a free one (waiting up to
+    ``pool_timeout``; a send that times out stays in the outbox and is sent again). httpx's pool
+    walks all its connections for every request, so a larger pool costs CPU on every reply
+    without sending any faster. Timeouts are PTB's defaults, written out so that they can be
+    read. getUpdates has its own connection (as PTB's ``ApplicationBuilder`` gives it), so that
+    a long poll never waits for a reply or the reverse.
     """
     replies = HTTPXRequest(
-        connection_pool_size=concurrency + 8,
+        connection_pool_size=concurrency,
         connect_timeout=5.0,
         read_timeout=5.0,
         write_timeout=5.0,

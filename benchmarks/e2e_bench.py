@@ -1,37 +1,46 @@
-"""End-to-end throughput: legaldesk against a bare PTB echo bot, on the same fake Bot API server.
+"""End-to-end benchmark: legaldesk and a bare PTB echo bot on the same fake Bot API server.
 
-Run: ``.venv/bin/python benchmarks/e2e_bench.py [--residents 40] [--messages 10]
-[--latency 0.05] [--repeat 7] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]``.
+Run by hand (not part of ``make test``)::
 
-Each round injects the same burst (every resident sends ``--messages`` FAQ questions at once)
-into the fake server, then times from the first message until every resident has every reply.
-First a bare PTB echo bot (stock Updater, default settings, ``reply_text`` of the text), then
-legaldesk as production runs it (durable intake, matcher, database, outbox) on a fresh SQLite
-file and, given ``--postgres-url`` (default: $LEGALDESK_TEST_POSTGRES_URL), on PostgreSQL (whose
-tables are emptied first). All in one process and event loop, so the fake server's own cost weighs
-on both bots alike. The loop is the one ``legaldesk run`` uses (uvloop where installed), and the
-heap is frozen after loading the knowledge base, as ``legaldesk run`` does after start-up.
+    .venv/bin/python benchmarks/e2e_bench.py [--postgres-url URL] [--latency 0.05]
 
-Two settings of the fake server: no latency (localhost: both bots are CPU-bound, which measures
-the work per update: legaldesk's matching, the message's statements (on PostgreSQL a read and
-one statement of all its writes), its share of the inbox's batch inserts and of the
-group-committed "sent" marks, against the echo bot's none), and
-``--latency`` seconds added to every Bot API call but getUpdates, as a real Telegram round trip
-adds (tens to hundreds of milliseconds): what a resident waits for when many write at once.
-Target: legaldesk reaches at least half the echo bot's updates per second.
+It prints three measurements, on a fresh SQLite file and, given ``--postgres-url`` (default:
+$LEGALDESK_TEST_POSTGRES_URL), on PostgreSQL (its tables are emptied first):
+
+1. **Updates per second at Bot API latency.** Every Bot API call but getUpdates takes
+   ``--latency`` seconds longer, as a real Telegram round trip does (50-200 ms). The same burst
+   (``--residents`` residents each send ``--messages`` FAQ questions at once) is handled by a
+   bare PTB echo bot (stock Updater and settings, ``reply_text`` of the text) and by legaldesk as
+   ``legaldesk run`` runs it (durable intake, matcher, database, outbox). Target: legaldesk
+   serves at least 3 times the echo bot's updates per second (it serves chats concurrently).
+2. **Reply latency at Bot API latency.** ``--crowd`` residents each send one question at the
+   same moment, ``--waves`` times (after one warm-up wave that is not counted). For each message:
+   the time from its injection into the fake server to the fake server receiving the bot's
+   ``sendMessage`` to that resident (the added latency included). Target: p99 <= 300 ms.
+3. **Updates per second without latency** (localhost): both bots are CPU-bound, so the ratio
+   compares the work per update (matching, the database, the outbox against the echo bot's
+   none). No target; it must not fall below 0.3. This machine's speed drifts, so each round runs
+   the echo bot and then legaldesk, and the ratio is the median of ``--repeat`` rounds' ratios.
+
+Everything runs in one process and event loop on asyncio's own loop, so the fake server's work
+weighs on both bots alike, and on the latency.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from telegram import Update
@@ -40,9 +49,9 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.adapters.tg.application import build_application
-from bot.adapters.tg.intake import running
+from bot.adapters.tg.intake import Intake, IntakePolicy
+from bot.adapters.tg.serving import running
 from bot.app import Knowledge, build_services, load_knowledge
-from bot.commands import run_event_loop, settle_heap
 from bot.config import load_settings
 from bot.core.matching.matcher import Action
 from bot.storage.migrate import upgrade
@@ -51,7 +60,23 @@ from bot.storage.uow import create_engine
 from tests.fakebotapi import FakeBotApi, FakeUser
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-Round = Callable[[FakeBotApi, list[tuple[FakeUser, list[str]]]], Awaitable[float]]
+Plan = list[tuple[FakeUser, list[str]]]
+THROUGHPUT_TARGET = 3.0
+P99_TARGET = 0.300
+ZERO_LATENCY_FLOOR = 0.3
+
+
+class TimedBotApi(FakeBotApi):
+    """The fake Bot API server, noting when each ``sendMessage`` reaches it, per chat."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: dict[int, list[float]] = defaultdict(list)
+
+    async def m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        message = await super().m_sendMessage(p)
+        self.arrivals[int(message["chat"]["id"])].append(time.perf_counter())
+        return message
 
 
 def faq_questions(knowledge: Knowledge) -> list[str]:
@@ -63,36 +88,36 @@ def faq_questions(knowledge: Knowledge) -> list[str]:
     ]
 
 
-async def burst(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]]) -> float:
-    """Send every message, wait for every reply; seconds from the first send to the last reply."""
-    start = time.perf_counter()
-    for step in range(max(len(texts) for _, texts in plan)):
-        for user, texts in plan:
-            if step < len(texts):
-                await api.send_text(user, texts[step])
-    for user, texts in plan:
-        for _ in texts:
-            await api.wait_for_message(user, timeout=120)
-    return time.perf_counter() - start
+def add_latency(api: FakeBotApi, seconds: float) -> None:
+    """Every Bot API call the bots make (getUpdates aside) takes ``seconds`` longer."""
+    if seconds > 0:
+        for method in ("sendMessage", "setMyCommands", "getMe"):
+            api.delay_next(method, seconds, count=1_000_000)
 
 
-def residents(
-    api: FakeBotApi, tag: str, count: int, per: int, questions: list[str]
-) -> list[tuple[FakeUser, list[str]]]:
+def plan(api: FakeBotApi, tag: str, count: int, per: int, questions: list[str]) -> Plan:
     return [
         (api.new_user(f"{tag}{n}"), [questions[(n * per + k) % len(questions)] for k in range(per)])
         for n in range(count)
     ]
 
 
-def add_latency(api: FakeBotApi, seconds: float, calls: int) -> None:
-    """Every Bot API call the bots make (getUpdates aside) takes ``seconds`` longer."""
-    if seconds > 0:
-        for method in ("sendMessage", "setMyCommands", "getMe"):
-            api.delay_next(method, seconds, count=calls)
+async def burst(api: FakeBotApi, residents: Plan) -> float:
+    """Send every message, wait for every reply; seconds from the first send to the last reply."""
+    start = time.perf_counter()
+    for step in range(max(len(texts) for _, texts in residents)):
+        for user, texts in residents:
+            if step < len(texts):
+                await api.send_text(user, texts[step])
+    for user, texts in residents:
+        for _ in texts:
+            await api.wait_for_message(user, timeout=120)
+    return time.perf_counter() - start
 
 
-async def echo_round(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]]) -> float:
+async def echo_rate(api: FakeBotApi, residents: Plan) -> float:
+    """Updates per second of a bare PTB echo bot."""
+
     async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
@@ -103,36 +128,65 @@ async def echo_round(api: FakeBotApi, plan: list[tuple[FakeUser, list[str]]]) ->
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=10)
         await app.start()
-        seconds = await burst(api, plan)
+        seconds = await burst(api, residents)
         await app.updater.stop()
         await app.stop()
-    return seconds
+    return sum(len(texts) for _, texts in residents) / seconds
 
 
-async def desk_round(
+async def crowd(
+    api: TimedBotApi, intake: Intake, users: list[FakeUser], waves: int, questions: list[str]
+) -> list[float]:
+    """Reply latencies (seconds) of ``waves`` waves in which every user sends one question at
+    once; a warm-up wave comes first and is not counted."""
+    samples: list[float] = []
+    for wave in range(waves + 1):
+        sent: dict[int, tuple[float, int]] = {}
+        for n, user in enumerate(users):
+            sent[user.id] = (time.perf_counter(), len(api.arrivals[user.id]))
+            await api.send_text(user, questions[(wave * len(users) + n) % len(questions)])
+        for user in users:
+            await api.wait_for_message(user, timeout=120)
+        await intake.idle()
+        if wave > 0:
+            samples += [api.arrivals[uid][seen] - at for uid, (at, seen) in sent.items()]
+    return samples
+
+
+@asynccontextmanager
+async def legaldesk(
+    api: FakeBotApi, url: str, knowledge: Knowledge, folder: Path, policy: IntakePolicy
+) -> AsyncIterator[Intake]:
+    """legaldesk as ``legaldesk run`` runs it, on a fresh database (a new SQLite file in
+    ``folder``, or the PostgreSQL database emptied)."""
+    folder = Path(tempfile.mkdtemp(dir=folder))
+    config = folder / "legaldesk.yaml"
+    config.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
+    env = {
+        "DATABASE_URL": await fresh_database(url, folder),
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+    }
+    services = build_services(load_settings(config, env, cwd=folder), knowledge)
+    try:
+        async with running(build_application(services, policy), services, policy) as intake:
+            yield intake
+    finally:
+        await services.close()
+
+
+async def desk_rate(
     api: FakeBotApi,
-    plan: list[tuple[FakeUser, list[str]]],
+    residents: Plan,
     url: str,
     knowledge: Knowledge,
     folder: Path,
+    policy: IntakePolicy,
 ) -> float:
-    config = folder / "legaldesk.yaml"
-    config.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
-    settings = load_settings(
-        config,
-        {
-            "DATABASE_URL": url,
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-        },
-        cwd=folder,
-    )
-    services = build_services(settings, knowledge)
-    try:
-        async with running(build_application(services), services):
-            return await burst(api, plan)
-    finally:
-        await services.close()
+    """Updates per second of legaldesk for the burst."""
+    async with legaldesk(api, url, knowledge, folder, policy):
+        seconds = await burst(api, residents)
+    return sum(len(texts) for _, texts in residents) / seconds
 
 
 async def fresh_database(url: str, folder: Path) -> str:
@@ -150,62 +204,95 @@ async def fresh_database(url: str, folder: Path) -> str:
     return url
 
 
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+async def measure(
+    args: argparse.Namespace, url: str, knowledge: Knowledge, questions: list[str], tmp: Path
+) -> None:
+    name = "sqlite" if url == "sqlite" else "postgresql"
+    policy = IntakePolicy(concurrency=args.concurrency) if args.concurrency else IntakePolicy()
+    total = args.residents * args.messages
+    folder = tmp / name
+    folder.mkdir()
+
+    async with TimedBotApi() as api:
+        add_latency(api, args.latency)
+        echo = await echo_rate(api, plan(api, "e", args.residents, args.messages, questions))
+        where = (url, knowledge, folder, policy)
+        served = await desk_rate(
+            api, plan(api, "d", args.residents, args.messages, questions), *where
+        )
+        ratio = served / echo
+        print(
+            f"{name:<10} latency {args.latency * 1000:3.0f} ms  {total} updates: "
+            f"echo bot {echo:6.1f}/s  legaldesk {served:6.1f}/s  ratio {ratio:5.2f} "
+            f"(target >= {THROUGHPUT_TARGET:.0f}: {verdict(ratio >= THROUGHPUT_TARGET)})",
+            flush=True,
+        )
+        users = [api.new_user(f"c{n}") for n in range(args.crowd)]
+        async with legaldesk(api, *where) as intake:
+            samples = await crowd(api, intake, users, args.waves, questions)
+        p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
+        print(
+            f"{name:<10} latency {args.latency * 1000:3.0f} ms  reply latency, {args.crowd} "
+            f"residents at once x {args.waves} waves: p50 {p50 * 1000:4.0f} ms  "
+            f"p99 {p99 * 1000:4.0f} ms  max {max(samples) * 1000:4.0f} ms "
+            f"(target p99 <= {P99_TARGET * 1000:.0f} ms: {verdict(p99 <= P99_TARGET)})",
+            flush=True,
+        )
+
+    ratios: list[float] = []
+    for r in range(args.repeat):
+        async with TimedBotApi() as api:
+            echo = await echo_rate(
+                api, plan(api, f"e{r}-", args.residents, args.messages, questions)
+            )
+            residents = plan(api, f"d{r}-", args.residents, args.messages, questions)
+            served = await desk_rate(api, residents, url, knowledge, folder, policy)
+            ratios.append(served / echo)
+    ratio = statistics.median(ratios)
+    print(
+        f"{name:<10} latency   0 ms  {total} updates: legaldesk/echo bot ratio {ratio:5.2f} "
+        f"(median of {args.repeat}, rounds {min(ratios):.2f}-{max(ratios):.2f}; "
+        f"must not fall below {ZERO_LATENCY_FLOOR}: {verdict(ratio >= ZERO_LATENCY_FLOOR)})",
+        flush=True,
+    )
+
+
 async def main(args: argparse.Namespace) -> None:
     knowledge = load_knowledge(load_settings(None, {}))
     questions = faq_questions(knowledge)
-    settle_heap()  # as `legaldesk run` does once started (the echo bot shares this heap)
-    total = args.residents * args.messages
-    engines = ["sqlite"] + ([args.postgres_url] if args.postgres_url else [])
-    print(f"{args.residents} residents x {args.messages} messages = {total} updates per round")
-    settings = [(url, latency) for url in engines for latency in sorted({0.0, args.latency})]
+    concurrency = args.concurrency or IntakePolicy().concurrency
+    print(
+        f"legaldesk serves {concurrency} chats at once; burst: {args.residents} residents x "
+        f"{args.messages} messages",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        for n, (url, latency) in enumerate(settings):
-            echo = desk = 0.0
-            ratios: list[float] = []
-            # Without latency both bots are CPU-bound, and this shared machine's speed drifts by
-            # a third from minute to minute: each round runs the echo bot and then legaldesk, the
-            # ratio is the median of the rounds' ratios (each pair ran on the same machine
-            # state), and each bot's best round is shown. With latency the waits dominate: one
-            # round each.
-            for r in range(args.repeat if latency == 0 else 1):
-                async with FakeBotApi() as api:
-                    add_latency(api, latency, 10 * total)
-                    echo_plan = residents(
-                        api, f"e{n}.{r}-", args.residents, args.messages, questions
-                    )
-                    desk_plan = residents(
-                        api, f"d{n}.{r}-", args.residents, args.messages, questions
-                    )
-                    echo_rate = total / await echo_round(api, echo_plan)
-                    folder = Path(tmp) / f"{n}.{r}"
-                    folder.mkdir()
-                    database = await fresh_database(url, folder)
-                    seconds = await desk_round(api, desk_plan, database, knowledge, folder)
-                    echo, desk = max(echo, echo_rate), max(desk, total / seconds)
-                    ratios.append(total / seconds / echo_rate)
-            name = "sqlite" if url == "sqlite" else "postgresql"
-            spread = f" (rounds {min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""
-            print(
-                f"{name:<10} latency {latency * 1000:3.0f} ms   echo bot {echo:6.1f}/s   "
-                f"legaldesk {desk:6.1f}/s   ratio {statistics.median(ratios):5.2f}{spread} "
-                "(target >= 0.50)",
-                flush=True,
-            )
+        for url in ["sqlite"] + ([args.postgres_url] if args.postgres_url else []):
+            await measure(args, url, knowledge, questions, Path(tmp))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--residents", type=int, default=40)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--residents", type=int, default=40, help="residents in the burst")
     parser.add_argument("--messages", type=int, default=10, help="per resident (flood limit 20)")
     parser.add_argument(
-        "--latency",
-        type=float,
-        default=0.05,
-        help="seconds added to each Bot API call in the second setting",
+        "--latency", type=float, default=0.05, help="seconds added to each Bot API call"
     )
+    parser.add_argument("--crowd", type=int, default=100, help="residents writing at once")
+    parser.add_argument("--waves", type=int, default=5, help="counted waves of the crowd")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds without latency")
     parser.add_argument(
-        "--repeat", type=int, default=7, help="rounds per bot without latency (median ratio)"
+        "--concurrency", type=int, default=0, help="chats served at once (default: the bot's)"
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     logging.basicConfig(level=logging.WARNING)
-    run_event_loop(main(parser.parse_args()))  # the event loop `legaldesk run` uses
+    asyncio.run(main(parser.parse_args()))

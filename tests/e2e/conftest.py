@@ -1,5 +1,5 @@
 """The real bot (PTB Application, real HTTP) against the fake Bot API server, started the way
-production starts it: through the durable intake (bot.adapters.tg.intake.running)."""
+production starts it: through the durable intake (bot.adapters.tg.serving.running)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 
 from bot.adapters.tg.application import build_application
 from bot.adapters.tg.context import DeskApplication
-from bot.adapters.tg.intake import Intake, IntakePolicy, running
+from bot.adapters.tg.intake import Intake, IntakePolicy
 from bot.adapters.tg.processor import RetryPolicy
+from bot.adapters.tg.serving import running
 from bot.app import Knowledge, Services, build_services
 from bot.config import load_settings
 from bot.core.clock import ManualClock
@@ -99,7 +100,7 @@ async def desk(
         cwd=tmp_path,
     )
     services = build_services(settings, knowledge, clock)
-    app = build_application(services)
+    app = build_application(services, intake_policy)
     staff = {
         m.telegram_id: fake_tg.new_user(first_name=m.name, user_id=m.telegram_id)
         for m in settings.roster.members

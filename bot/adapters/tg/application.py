@@ -17,18 +17,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
 from bot.adapters.tg.handlers import office, privacy, resident, staff
-from bot.adapters.tg.intake import (
-    UPDATES_REQUEST_KEY,
-    RawUpdatesRequest,
-    StaleQueryTolerantRequest,
-)
+from bot.adapters.tg.intake import IntakePolicy
 from bot.adapters.tg.processor import hold_for_retry
-from bot.adapters.tg.transport import DeskBot, TelegramTransport
+from bot.adapters.tg.transport import TelegramTransport
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -100,10 +97,9 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
     ]
 
 
-async def post_init(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+async def post_init(application: Application, services: Services) -> None:
     """Hand the services to the handlers, schedule the jobs, register commands, flush the outbox."""
     application.bot_data[SERVICES_KEY] = services
-    assert isinstance(application.bot, DeskBot)
     services.attach_transport(TelegramTransport(application.bot))
     if application.job_queue is not None:
         jobs.schedule(application.job_queue, services.clock.now())
@@ -117,23 +113,43 @@ async def post_init(application: Application, services: Services) -> None:  # ty
         log.info("delivered %d messages left in the outbox", sent)
 
 
-def build_application(services: Services) -> DeskApplication:
+def bot_requests(concurrency: int) -> tuple[HTTPXRequest, HTTPXRequest]:
+    """The HTTP clients of the bot: one for every Bot API method, one for getUpdates.
+
+    Each chat being processed sends its replies one at a time, so ``concurrency`` connections
+    carry them; the scheduled jobs and the outbox flush take a free one (waiting up to
+    ``pool_timeout``; a send that times out stays in the outbox and is sent again). httpx's pool
+    walks all its connections for every request, so a larger pool costs CPU on every reply
+    without sending any faster. Timeouts are PTB's defaults, written out so that they can be
+    read. getUpdates has its own connection (as PTB's ``ApplicationBuilder`` gives it), so that
+    a long poll never waits for a reply or the reverse.
+    """
+    replies = HTTPXRequest(
+        connection_pool_size=concurrency,
+        connect_timeout=5.0,
+        read_timeout=5.0,
+        write_timeout=5.0,
+        pool_timeout=1.0,
+        media_write_timeout=20.0,
+    )
+    updates = HTTPXRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0)
+    return replies, updates
+
+
+def build_application(services: Services, policy: IntakePolicy | None = None) -> DeskApplication:
+    """The PTB application with the desk's handlers, talking to the configured Bot API."""
     settings = services.settings
     token = settings.telegram_bot_token
     if token is None:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
-
-    updates_request = RawUpdatesRequest()
-    bot = DeskBot(
-        token.get_secret_value(),
-        base_url=settings.telegram_api_base_url,
-        base_file_url=settings.telegram_file_base_url,
-        request=StaleQueryTolerantRequest(),
-        get_updates_request=updates_request,
-    )
+    replies, updates = bot_requests((policy or IntakePolicy()).concurrency)
     application = (
         ApplicationBuilder()
-        .bot(bot)
+        .token(token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .request(replies)
+        .get_updates_request(updates)
         .context_types(ContextTypes(context=DeskContext))
         .concurrent_updates(False)
         # Updates are fetched by our own loop (bot.adapters.tg.intake), stored before they are
@@ -142,9 +158,8 @@ def build_application(services: Services) -> DeskApplication:
         .post_init(functools.partial(post_init, services=services))
         .build()
     )
-    application.bot_data[UPDATES_REQUEST_KEY] = updates_request
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))
     # First: a failed inbox update that will be retried must not get on_error's apology.
     application.add_error_handler(hold_for_retry)
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
-    return application  # type: ignore[return-value]
+    application.add_error_handler(on_error)
+    return application

@@ -20,7 +20,7 @@ class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+        return self.application.bot_data[SERVICES_KEY]
 
 
 DeskApplication = Application[

@@ -18,18 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.adapters.tg.context import DeskApplication
-from bot.adapters.tg.http import AiohttpRequest
 from bot.adapters.tg.processor import (
     DATABASE_ERRORS,
     ChatOrderedProcessor,
@@ -86,53 +83,6 @@ def order_key(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-class StaleQueryTolerantRequest(AiohttpRequest):
-    """Answering a button press late (a replay after a crash, a catch-up after network loss)
-    gets 400 "query is too old"; the resident's spinner is long gone, so that answer counts as
-    done instead of failing the update."""
-
-    async def do_request(
-        self, url: str, method: str, *args: Any, **kwargs: Any
-    ) -> tuple[int, bytes]:
-        status, payload = await super().do_request(url, method, *args, **kwargs)
-        if status == HTTPStatus.BAD_REQUEST and url.endswith("/answerCallbackQuery"):
-            text = payload.decode("utf-8", "replace").lower()
-            if "query is too old" in text or "query id is invalid" in text:
-                log.info("callback query too old to answer; the update is processed anyway")
-                return HTTPStatus.OK, b'{"ok": true, "result": true}'
-        return status, payload
-
-
-UPDATES_REQUEST_KEY = "legaldesk.updates_request"  # in bot_data, set by build_application
-
-
-class RawUpdatesRequest(AiohttpRequest):
-    """The getUpdates request, keeping the JSON of its last answer: the inbox stores each update
-    as Telegram sent it (serialising PTB's parsed updates again cost more than parsing them)."""
-
-    def __init__(self) -> None:
-        super().__init__(connection_pool_size=1)
-        self._last = b""
-
-    async def do_request(
-        self, url: str, method: str, *args: Any, **kwargs: Any
-    ) -> tuple[int, bytes]:
-        status, payload = await super().do_request(url, method, *args, **kwargs)
-        self._last = payload if status == HTTPStatus.OK else b""
-        return status, payload
-
-    def take(self) -> dict[int, dict[str, Any]]:
-        """The updates of the last answer by id, then forgotten (empty if there are none)."""
-        last, self._last = self._last, b""
-        try:
-            result = self.parse_json_payload(last)["result"] if last else []
-        except (TelegramError, KeyError, TypeError):
-            return {}
-        if not isinstance(result, list):
-            return {}
-        return {u["update_id"]: u for u in result if isinstance(u, dict) and "update_id" in u}
-
-
 class Intake:
     """Fetches updates into the inbox and processes them from there."""
 
@@ -142,7 +92,6 @@ class Intake:
         self.application, self.services = application, services
         self.policy = policy or IntakePolicy()
         self.inbox = SqlInbox(services.uow)
-        self._raw: RawUpdatesRequest | None = application.bot_data.get(UPDATES_REQUEST_KEY)
         self.stats = IntakeStats()
         self._processor = ChatOrderedProcessor(self.policy.concurrency)
         self._runner = UpdateRunner(
@@ -246,11 +195,7 @@ class Intake:
 
     async def _store(self, updates: tuple[Update, ...]) -> bool:
         """Store a fetched batch, retrying while the database is away. False if stopped first."""
-        raw = self._raw.take() if self._raw is not None else {}
-        items = [
-            InboxItem(u.update_id, order_key(u), raw.get(u.update_id) or u.to_dict())
-            for u in updates
-        ]
+        items = [InboxItem(u.update_id, order_key(u), u.to_dict()) for u in updates]
         failures = 0
         while True:
             try:
@@ -333,33 +278,3 @@ class Intake:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await work
         raise _Stopping
-
-
-@asynccontextmanager
-async def running(
-    application: DeskApplication, services: Services, policy: IntakePolicy | None = None
-) -> AsyncIterator[Intake]:
-    """Run the bot as production does; on exit stop fetching, finish in-flight updates, flush
-    the outbox and shut PTB down. The caller closes the database (``services.close()``)."""
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        intake = Intake(application, services, policy)
-        try:
-            await intake.start()
-            yield intake
-        finally:
-            await intake.stop()
-            await application.stop()
-            with contextlib.suppress(*DATABASE_ERRORS, RuntimeError):
-                sent = await services.courier.flush()
-                if sent:
-                    log.info("flushed %d outbox message(s) at shutdown", sent)
-            if application.post_stop is not None:
-                await application.post_stop(application)
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)

@@ -46,7 +46,7 @@ async def purge(context: DeskContext) -> None:
     await context.services.privacy.purge()
 
 
-def schedule(job_queue: JobQueue, now: datetime) -> None:  # type: ignore[type-arg]
+def schedule(job_queue: JobQueue, now: datetime) -> None:
     job_queue.run_repeating(remind, interval=TICK_SECONDS, first=TICK_SECONDS, name="remind")
     job_queue.run_repeating(
         digest, interval=TICK_SECONDS, first=TICK_SECONDS, data=now, name="digest"

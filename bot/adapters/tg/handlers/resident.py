@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
+from bot.adapters.tg.buttons import acknowledge
 from bot.adapters.tg.context import DeskContext, person_of
 from bot.core.ports import Person, SentBatch
 
@@ -94,7 +95,7 @@ async def pressed(
     query, person = update.callback_query, person_of(update)
     if query is None:
         return
-    await query.answer()
+    await acknowledge(query)
     if person is None or not query.data:
         return
     await _deliver(context, await press(person, query.data))

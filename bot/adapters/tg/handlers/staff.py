@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
 
+from bot.adapters.tg.buttons import acknowledge
 from bot.adapters.tg.context import DeskContext
 from bot.adapters.tg.errors import explain
 from bot.core import staff_texts
 from bot.core.errors import DeskError, InvalidRequest
 from bot.core.ports import Media, SentBatch
 
-Handler = Callable[[Update, DeskContext], Awaitable[None]]
+Handler = Callable[[Update, DeskContext], Coroutine[Any, Any, None]]
 
 
 def explains(handler: Handler) -> Handler:
@@ -26,7 +28,7 @@ def explains(handler: Handler) -> Handler:
             await handler(update, context)
         except DeskError as error:
             if update.callback_query is not None:
-                await update.callback_query.answer(explain(error), show_alert=True)
+                await acknowledge(update.callback_query, explain(error), alert=True)
             elif update.effective_message is not None:
                 await update.effective_message.reply_text(explain(error))
 
@@ -79,7 +81,7 @@ async def claim_button(update: Update, context: DeskContext) -> None:
     assert query is not None and query.data is not None
     case_id = int(query.data.removeprefix("claim:"))
     batch = await context.services.staff.claim(_sender(update), case_id)
-    await query.answer()
+    await acknowledge(query)
     await _deliver(context, batch)
 
 

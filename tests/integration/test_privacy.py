@@ -125,7 +125,8 @@ async def test_a_second_confirmation_and_a_returning_resident(services: Services
     [stale] = await deliver(services, services.privacy.press(GRANNY, "forget:whatever"))
     assert "过期" in stale.text
     # Writing again later makes her a new, separate resident with a new case.
-    out = await deliver(services, services.desk.ask(GRANNY, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来"))
+    veteran = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来"
+    out = await deliver(services, services.desk.ask(GRANNY, veteran))
     assert "#2" in out[0].text and out[0].chat_id == GRANNY.chat_id
     async with services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ResidentRow)) == 2

@@ -156,7 +156,7 @@ def test_library_holds_all_4827_articles(library: LawLibrary) -> None:
         ("民事诉讼法解释", 550),  # the 2022 text, not the 2020 one with 552
         ("刑事诉讼法", 308),
         ("人身损害赔偿解释", 24),
-        ("治安管理处罚法", 144),  # the 2025 revision (in force 2026-01-01), not the 2012 text with 119
+        ("治安管理处罚法", 144),  # the 2025 revision (in force 2026-01-01), not 2012 (119)
     ],
 )
 def test_new_laws_have_the_article_count_of_their_current_version(
@@ -186,7 +186,7 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("社会保险法", 58, "自用工之日起三十日内"),
         ("人身损害赔偿解释", 12, "城镇居民人均可支配收入"),  # 2022 text: no rural standard
         ("刑事诉讼法", 128, "勘验或者检查"),  # its article line was broken in the source
-        ("劳动法", 37, "合理确定其劳动定额和计件报酬标准"),  # one paragraph, though split in the source
+        ("劳动法", 37, "合理确定其劳动定额和计件报酬标准"),  # one paragraph, split in the source
         ("食品安全法", 81, "婴幼儿配方液态乳"),  # the 2025 amendment (in force 2025-12-01)
         ("治安管理处罚法", 19, "不属于违反治安管理行为"),  # 2025 numbering: self-defence
         ("治安管理处罚法", 51, "殴打他人的，或者故意伤害他人身体的"),

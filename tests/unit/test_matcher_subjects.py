@@ -1,4 +1,4 @@
-"""Subjects the FAQ does not cover: a question about one is not answered by a word-sharing entry."""
+"""What the FAQ does not cover is not answered: uncovered subjects, entries that cover little."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.storage.faq_yaml import FaqError, load_knowledge_base
 from bot.storage.lexicon_yaml import load_lexicon
 
 FAQ = Path(__file__).resolve().parents[2] / "faq"
-THRESHOLDS = Thresholds(30, 20, 10)
+THRESHOLDS = Thresholds(30, 20, 10, coverage=0.0)  # this file tests the subject words alone
 
 
 def _entry(entry_id: str, question: str, answer: str, *alternates: str) -> FaqEntry:
@@ -65,7 +65,9 @@ def test_an_entry_that_speaks_of_the_subject_may_answer() -> None:
 def test_choices_keep_only_the_entries_that_speak_of_the_subject() -> None:
     # the wages entry ranks first (more shared words); the other entry names 股东 in its answer
     board = _entry("meeting", "公司开会不通知怎么办", "股东会要提前通知每个股东。")
-    matcher = Matcher(KnowledgeBase.of([WAGES, DOG, board]), UNCOVERED, Thresholds(30, 5, 100))
+    matcher = Matcher(
+        KnowledgeBase.of([WAGES, DOG, board]), UNCOVERED, Thresholds(30, 5, 100, coverage=0.0)
+    )
     result = matcher.match("公司股东老板不给钱不通知怎么办")
     assert result.best and result.best.faq_id == "wages"
     assert result.action is Action.CLARIFY and result.reason == "uncovered"
@@ -131,3 +133,30 @@ def test_mistakes_in_the_list_are_reported_with_their_line(tmp_path: Path) -> No
         "characters, lower case, no spaces or punctuation: '商标')",
         f"{name}:6: 'uncovered': '股东' is listed twice",
     ]
+
+
+def test_an_entry_that_covers_little_of_the_question_is_offered_not_answered(
+    shipped: Matcher,
+) -> None:
+    # shares 老板 and 工资 with the wage-arrears entry, but asks about docking a thief's pay
+    question = "店员偷了店里的东西，老板能扣他工资抵吗"
+    assert shipped.match(question).action is Action.CLARIFY
+    loose = Matcher(
+        load_knowledge_base(FAQ), load_lexicon(FAQ / "lexicon.yaml"), Thresholds(coverage=0.0)
+    )
+    assert loose.match(question).action is Action.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("老板拖欠了三个月工资一直不给", "wage-arrears"),
+        ("邻居家的狗把我家的羊咬死了，他不认账", "animal-injury"),
+        ("在工地干活摔断了腿，老板不给报工伤", "work-injury"),
+    ],
+)
+def test_questions_an_entry_covers_are_answered_directly(
+    shipped: Matcher, question: str, entry: str
+) -> None:
+    result = shipped.match(question)
+    assert result.action is Action.ANSWER and result.best and result.best.faq_id == entry

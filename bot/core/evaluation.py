@@ -5,6 +5,8 @@ In scope (``expect`` is an entry id): *answered* – answered with the expected 
 *handed off* – given to a human (or taken for small talk); *wrong* – answered with another entry;
 *clarified without* – offered choices none of which is acceptable.
 Out of scope (``expect`` None): how many were answered anyway (bad) or turned into choices.
+Across both: *direct answers* – every question answered with an entry; their *precision* – the
+share answered with an accepted entry (what a resident who gets an answer can rely on).
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ class Summary:
     def resolved(self) -> int:
         return self.answered + self.clarified
 
+    @property
+    def direct(self) -> int:
+        """Questions answered directly, in scope and out of scope together."""
+        return self.answered + self.wrong + self.oos_answered
+
     def _rate(self, n: int, total: int) -> float:
         return n / total if total else 0.0
 
@@ -97,6 +104,11 @@ class Summary:
     def oos_clarified_rate(self) -> float:
         return self._rate(self.oos_clarified, self.out_of_scope)
 
+    @property
+    def direct_precision(self) -> float:
+        """Direct answers with an accepted entry ÷ all direct answers (0 when there are none)."""
+        return self._rate(self.answered, self.direct)
+
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
@@ -108,6 +120,7 @@ class Evaluation:
         s = self.summary
         counts = {f.name: getattr(s, f.name) for f in fields(Summary)}
         counts["resolved"] = s.resolved
+        counts["direct"] = s.direct
         rates = {
             name: round(getattr(s, f"{name}_rate"), 4)
             for name in (
@@ -121,6 +134,7 @@ class Evaluation:
                 "oos_clarified",
             )
         }
+        rates["direct_precision"] = round(s.direct_precision, 4)
         questions = [
             {
                 "q": r.question.q,
@@ -200,5 +214,8 @@ def format_summary(evaluation: Evaluation) -> str:
         f"Out of scope: {s.out_of_scope}",
         row("answered (should not be)", s.oos_answered, s.out_of_scope),
         row("clarified", s.oos_clarified, s.out_of_scope),
+        f"Direct answers (in and out of scope): {s.direct}",
+        row("with an accepted entry (precision)", s.answered, s.direct),
+        row("in scope, resolved", s.resolved, s.in_scope),
     ]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.matching.lexicon import SMALLTALK_KINDS, Lexicon, SynonymGroup, UserWord
+from bot.core.matching.normalize import clean
 from bot.storage.faq_yaml import FaqError, Problem
 
 TOP_LEVEL = (
@@ -25,6 +26,7 @@ TOP_LEVEL = (
     "smalltalk",
     "smalltalk_sounds",
     "case_specific",
+    "uncovered",
 )
 _USER_WORD = re.compile(r"^(\S+)(?:\s+(\d+))?$")
 
@@ -152,6 +154,12 @@ def _build(r: _Reader, s: dict[str, Node]) -> Lexicon:
                 r.problem(node, f"'smalltalk_sounds.{kind}': '{phrase}' must be Chinese characters")
         sounds.append((kind, tuple(phrases)))
     case = tuple(p for node, p in items("case_specific") if r.regex(node, p, "case_specific"))
+    uncovered = []
+    for node, word in items("uncovered"):
+        if clean(word) != word:
+            r.problem(node, f"'uncovered': '{word}' must be one word as residents type it")
+        else:
+            uncovered.append(word)
     return Lexicon(
         synonyms=tuple(groups),
         fillers=fillers,
@@ -161,6 +169,7 @@ def _build(r: _Reader, s: dict[str, Node]) -> Lexicon:
         smalltalk_sounds=tuple(sounds),
         case_specific=case,
         protected=protected,
+        uncovered=tuple(uncovered),
     )
 
 

@@ -153,7 +153,12 @@ def test_faq_eval_json_reports_summary_and_every_result(
     ]
     assert {"q", "expect", "also", "action", "faq_id", "candidates"} <= set(data["results"][0])
     assert data["results"][1]["action"] != "answer"
-    assert data["summary"]
+    assert data["summary"]["direct"] == 1
+    assert data["rates"]["direct_precision"] == 1.0
+    code, out, _ = run(capsys, "faq", "eval", str(labelled))
+    assert code == 0
+    assert "Direct answers (in and out of scope): 1" in out
+    assert any("precision" in line and "100.0%" in line for line in out.splitlines())
 
 
 def test_shell_chats_as_a_resident_in_the_terminal(tmp_path: Path) -> None:

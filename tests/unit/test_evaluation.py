@@ -86,3 +86,29 @@ def test_json_carries_the_summary_and_every_question(evaluation: Evaluation) -> 
     assert data["summary"]["resolved"] == 3 and data["summary"]["oos_answered"] == 1
     assert data["rates"]["resolved"] == 0.5
     assert [q["outcome"] for q in data["results"]][:3] == ["answered", "answered", "wrong"]
+
+
+def test_direct_answer_precision_counts_in_and_out_of_scope_answers(
+    evaluation: Evaluation,
+) -> None:
+    s = evaluation.summary
+    # answered right twice, answered with a wrong entry once, an out-of-scope question answered once
+    assert s.direct == 4
+    assert s.direct_precision == pytest.approx(2 / 4)
+    lines = format_summary(evaluation).splitlines()
+    assert "Direct answers (in and out of scope): 4" in lines
+    assert any("precision" in line and "50.0%" in line for line in lines)
+    assert any("in scope, resolved" in line and "50.0%" in line for line in lines)
+
+
+def test_precision_without_direct_answers_is_zero_not_an_error() -> None:
+    # a question nobody can match (handed off) and small talk out of scope (declined)
+    none = evaluate(Matcher(KB, Lexicon(), Thresholds(60, 20, 10)), QUESTIONS[5:7])
+    assert none.summary.direct == 0
+    assert none.summary.direct_precision == 0.0
+
+
+def test_json_carries_direct_answers_and_their_precision(evaluation: Evaluation) -> None:
+    data = evaluation.to_json()
+    assert data["summary"]["direct"] == 4
+    assert data["rates"]["direct_precision"] == 0.5

@@ -12,7 +12,9 @@ A :class:`Lexicon` is plain data (loaded from ``faq/lexicon.yaml`` by ``bot.stor
   of them (泥好, 写写: typos of voice and pinyin input) is small talk of that kind;
 * ``case_specific`` – regular expressions that mark a request about one concrete case (案号, 帮我写
   起诉状 …), which always goes to a human;
-* ``protected`` – words that must stay whole (never split by jieba, never rewritten by synonyms).
+* ``protected`` – words that must stay whole (never split by jieba, never rewritten by synonyms);
+* ``uncovered`` – subject words of fields the FAQ does not cover (股东, 商标, 海事 …): a question
+  that names one is never answered directly with an entry whose own text lacks it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Lexicon:
     smalltalk_sounds: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, phrases)
     case_specific: tuple[str, ...] = ()
     protected: frozenset[str] = frozenset()
+    uncovered: tuple[str, ...] = ()
     _synonym_map: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -50,6 +50,7 @@ from bot.core.matching.normalize import Analysis, Normalizer, clauses
 from bot.core.matching.repair import TokenRepair
 from bot.core.matching.results import Action, Candidate, MatchResult, Thresholds
 from bot.core.matching.smalltalk import SmallTalk, first_kind
+from bot.core.matching.subjects import UncoveredSubjects
 
 __all__ = ["WEIGHTS", "Action", "Candidate", "MatchResult", "Matcher", "Thresholds"]
 
@@ -74,6 +75,7 @@ class Matcher:
         self._smalltalk = SmallTalk(lexicon)
         self._case = lexicon.case_specific_patterns()
         self._entries = kb.entries
+        self._subjects = UncoveredSubjects(lexicon.uncovered, kb.entries)
         self._repair = TokenRepair(
             lexicon.stop_words,
             lexicon.protected,
@@ -135,7 +137,8 @@ class Matcher:
         plausible = self._plausible(ranked)
         if case_specific:
             return MatchResult(Action.HANDOFF, plausible, best, score, reason="case_specific")
-        return self._decide(ranked, plausible, best, score, self._one_shared_word(window))
+        named = self._subjects.named(joined)
+        return self._decide(ranked, plausible, best, score, self._one_shared_word(window), named)
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
         """Small-talk kinds and the tokens of the other clauses, read from the end of the text
@@ -183,10 +186,16 @@ class Matcher:
         best: Candidate | None,
         score: float,
         vague: bool,
+        named: tuple[str, ...] = (),
     ) -> MatchResult:
         t = self.thresholds
         if best is None or score < t.clarify:
             return MatchResult(Action.HANDOFF, (), best, score, reason="no_match")
+        if named and not self._subjects.speaks_of(best.faq_id, named):
+            # a subject no entry near the top speaks of: never answer with a word-sharing neighbour
+            kept = tuple(c for c in plausible if self._subjects.speaks_of(c.faq_id, named))
+            action = Action.CLARIFY if kept else Action.HANDOFF
+            return MatchResult(action, kept, best, score, reason="uncovered")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         clear = score - runner_up >= t.margin or runner_up < t.clarify
         if score >= t.answer and clear and not (vague and len(plausible) > 1):

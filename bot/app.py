@@ -16,6 +16,10 @@ from bot.core.faq import KnowledgeBase
 from bot.core.handoff import Handoff
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
+from bot.core.outreach.broadcasts import BroadcastDesk
+from bot.core.outreach.pump import BroadcastPump
+from bot.core.outreach.subscriptions import SubscriptionDesk
+from bot.core.outreach.themes import Themes
 from bot.core.ports import Clock, Transport
 from bot.core.privacy import PrivacyDesk
 from bot.core.reminders import ReminderPolicy, Reminders
@@ -27,16 +31,18 @@ from bot.storage.law_files import load_law_library
 from bot.storage.lexicon_yaml import load_lexicon
 from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
 from bot.storage.queries import report_queries
+from bot.storage.themes_yaml import load_themes
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker, warm_pool
 
 
 @dataclass(frozen=True, slots=True)
 class Knowledge:
-    """Everything read from files at start-up: FAQ, matcher index, law texts."""
+    """Everything read from files at start-up: FAQ, matcher index, law texts, monthly themes."""
 
     kb: KnowledgeBase
     matcher: Matcher
     laws: LawLibrary
+    themes: Themes = field(default_factory=Themes)
 
 
 def load_knowledge(settings: Settings) -> Knowledge:
@@ -46,7 +52,8 @@ def load_knowledge(settings: Settings) -> Knowledge:
     lexicon = load_lexicon(faq_dir / LEXICON_FILE)
     m = settings.matcher
     thresholds = Thresholds(m.answer_threshold, m.clarify_threshold, m.clarify_margin)
-    return Knowledge(kb, Matcher(kb, lexicon, thresholds), load_law_library())
+    themes = load_themes(faq_dir, {e.id for e in kb}, settings.timezone)
+    return Knowledge(kb, Matcher(kb, lexicon, thresholds), load_law_library(), themes)
 
 
 @dataclass
@@ -64,18 +71,29 @@ class Services:
     reminders: Reminders
     reports: ReportService
     privacy: PrivacyDesk
+    subscriptions: SubscriptionDesk
+    broadcasts: BroadcastDesk
     _courier: Courier | None = field(default=None, repr=False)
+    _pump: BroadcastPump | None = field(default=None, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
 
     def attach_transport(self, transport: Transport) -> None:
         """Connect the messenger (Telegram, or the terminal) that delivers the outbox."""
         self._courier = Courier(self.uow, self.clock, transport)
+        self._pump = BroadcastPump(self.uow, self.clock, transport)
 
     @property
     def courier(self) -> Courier:
         if self._courier is None:
             raise RuntimeError("no transport attached")
         return self._courier
+
+    @property
+    def pump(self) -> BroadcastPump:
+        """Delivers the broadcasts' messages, paced (bot.core.outreach.pump)."""
+        if self._pump is None:
+            raise RuntimeError("no transport attached")
+        return self._pump
 
     async def warm_up(self, connections: int) -> None:
         """Open the database connections that concurrent updates will use (PostgreSQL)."""
@@ -140,6 +158,8 @@ def build_services(
         reminders,
         reports,
         privacy,
+        SubscriptionDesk(uow, clock, knowledge.kb, knowledge.themes),
+        BroadcastDesk(uow, clock, knowledge.themes),
         reader=reader,
     )
 

@@ -50,11 +50,17 @@ class ResidentSteps:
         self._uow, self._clock, self._kb = uow, clock, kb
         self._matcher, self._laws, self._handoff, self._policy = matcher, laws, handoff, policy
 
-    def _answer(self, chat_id: int, entry: FaqEntry, escalate_data: str) -> Outgoing:
-        buttons = (
+    def _answer(
+        self, chat_id: int, entry: FaqEntry, escalate_data: str, *, subscribe: bool = True
+    ) -> Outgoing:
+        """An entry's answer with its buttons (and, unless told not to, the offer to subscribe
+        to the monthly themes: consent is asked, never assumed)."""
+        buttons: tuple[tuple[Button, ...], ...] = (
             (Button(texts.HELPFUL, f"fb:{entry.id}"),),
             (Button(texts.NOT_SOLVED, escalate_data),),
         )
+        if subscribe:
+            buttons += ((Button(texts.SUBSCRIBE, texts.SUBSCRIBE_DATA),),)
         return Outgoing(chat_id, texts.faq_answer(entry), buttons)
 
     def _category_buttons(self) -> tuple[tuple[Button, ...], ...]:

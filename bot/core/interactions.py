@@ -33,6 +33,10 @@ class EventKind(StrEnum):
     REMINDER = "reminder"
     REFUSED = "refused"  # someone without the role tried a staff action
     FLOOD = "flood"  # a message over the rate limit: logged, not matched
+    SUBSCRIBE = "subscribe"  # a resident subscribed to the monthly themes (detail: how)
+    UNSUBSCRIBE = "unsubscribe"
+    LEARN_MORE = "learn_more"  # 「了解更多」 under a broadcast (detail: the theme's month)
+    BROADCAST_DELIVERED = "broadcast_delivered"  # a theme reached a resident (detail: month)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from bot.storage.repositories import (
     SqlOutbox,
     SqlResidentRepository,
 )
+from bot.storage.repositories.outreach import SqlBroadcasts, SqlSubscriptions
 from bot.storage.tickets import claim_update, current_update
 
 # How long a SQLite transaction waits for another connection's write lock before it fails.
@@ -161,6 +162,8 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(connection)
         self.outbox = SqlOutbox(connection)
         self.duty = SqlDutyRepository(connection)
+        self.subscriptions = SqlSubscriptions(connection)
+        self.broadcasts = SqlBroadcasts(connection)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

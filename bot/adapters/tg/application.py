@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
-from bot.adapters.tg.handlers import office, privacy, resident, staff
+from bot.adapters.tg.handlers import office, outreach, privacy, resident, staff
 from bot.adapters.tg.intake import IntakePolicy
 from bot.adapters.tg.processor import hold_for_retry
 from bot.adapters.tg.transport import TelegramTransport
@@ -37,6 +37,8 @@ COMMANDS = [
     BotCommand("topics", "按分类浏览常见问题"),
     BotCommand("law", "查法律条文，如 /law 民法典 1077"),
     BotCommand("help", "使用说明"),
+    BotCommand("subscribe", "订阅每月普法"),
+    BotCommand("unsubscribe", "退订每月普法"),
     BotCommand("privacy", "隐私说明"),
     BotCommand("forgetme", "删除我的资料"),
 ]
@@ -84,6 +86,8 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         CommandHandler("topics", resident.topics, filters=PRIVATE),
         CommandHandler("law", resident.law, filters=PRIVATE),
         CommandHandler("forgetme", privacy.forgetme, filters=PRIVATE),
+        CommandHandler("subscribe", outreach.subscribe, filters=PRIVATE),
+        CommandHandler("unsubscribe", outreach.unsubscribe, filters=PRIVATE),
         # Free text, including unknown /commands, which the matcher treats as text.
         MessageHandler(PRIVATE & filters.TEXT & filters.UpdateType.MESSAGE, resident.text),
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.media),
@@ -92,6 +96,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
             PRIVATE & ~is_staff & filters.TEXT & filters.UpdateType.EDITED_MESSAGE, resident.text
         ),
         CallbackQueryHandler(privacy.button, pattern=r"^forget:"),
+        CallbackQueryHandler(outreach.button, pattern=outreach.BUTTONS),
         # Buttons last: staff patterns (claim) are registered before the resident catch-all.
         CallbackQueryHandler(resident.button),
     ]
@@ -111,6 +116,11 @@ async def post_init(application: Application, services: Services) -> None:
     sent = await services.courier.flush()
     if sent:
         log.info("delivered %d messages left in the outbox", sent)
+
+
+async def post_stop(application: Application, services: Services) -> None:
+    """Stop delivering broadcasts; what is not sent yet waits in the outbox for the next start."""
+    await services.pump.stop()
 
 
 def bot_requests(concurrency: int) -> tuple[HTTPXRequest, HTTPXRequest]:
@@ -156,6 +166,7 @@ def build_application(services: Services, policy: IntakePolicy | None = None) ->
         # confirmed, and processed from the inbox; PTB's Updater would confirm them unprocessed.
         .updater(None)
         .post_init(functools.partial(post_init, services=services))
+        .post_stop(functools.partial(post_stop, services=services))
         .build()
     )
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))

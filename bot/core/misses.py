@@ -23,7 +23,12 @@ from bot.core.privacy import REDACTED
 
 HANDOFF, NOT_HELPFUL = "handoff", "not_helpful"
 SOURCE_LABELS = {HANDOFF: "转人工", NOT_HELPFUL: "没解决"}
-REASON_LABELS = {"no_match": "没匹配上", "case_specific": "个案请求", "empty": "看不懂"}
+REASON_LABELS = {
+    "no_match": "没匹配上",
+    "case_specific": "个案请求",
+    "empty": "看不懂",
+    "uncovered": "FAQ没有的主题",
+}
 NO_ENTRY = "（没有接近的条目）"
 _TEXT_WIDTH = 100  # terminal columns for a question in the table
 

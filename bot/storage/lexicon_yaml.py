@@ -156,8 +156,13 @@ def _build(r: _Reader, s: dict[str, Node]) -> Lexicon:
     case = tuple(p for node, p in items("case_specific") if r.regex(node, p, "case_specific"))
     uncovered = []
     for node, word in items("uncovered"):
-        if clean(word) != word:
-            r.problem(node, f"'uncovered': '{word}' must be one word as residents type it")
+        read = clean(word)
+        if read != word or " " in read:
+            r.problem(
+                node,
+                f"'uncovered': '{word}' must be one word as the matcher reads it (simplified "
+                f"characters, lower case, no spaces or punctuation: '{read}')",
+            )
         else:
             uncovered.append(word)
     return Lexicon(

@@ -34,6 +34,16 @@ was removed). Then three bands:
 answer, clarify (offer the plausible choices), hand off. A one-word question that several entries
 use is clarified when more than one of them is plausible (遗嘱 alone does not say which will
 question); case-specific requests are always handed off.
+
+Two checks keep a word-sharing neighbour from answering what the FAQ does not cover (issue 17,
+measured on benchmarks/broad-questions.yaml together with the development questions):
+
+* a question that names a subject word of the lexicon's ``uncovered`` list (股东, 商标, 海事 …) is
+  answered only by an entry whose own text names it too (``subjects``);
+* a question of a few words (``_THIN_WORDS``) whose best entry covers less than
+  ``Thresholds.coverage`` of them (the ``cov`` channel) is asked about, not answered: it shares
+  some words with the entry but is about something else (店员偷了东西，老板能扣他工资吗 is not
+  about unpaid wages).
 """
 
 from __future__ import annotations
@@ -60,6 +70,7 @@ _MAX_CHOICES = 3
 _TOP = 8
 _SHORTLIST = 20  # entries that get the fuzz.ratio channel (measured: 10 ranks like all of them)
 _COMMON_FREQ = 100  # a jieba word this frequent is never taken for a typo
+_THIN_WORDS = (4, 15)  # questions of this many distinct words are checked for thin coverage
 # Channel weights of the fusion, measured on the development questions.
 WEIGHTS: Mapping[str, float] = MappingProxyType(
     {"ccos": 1.0, "crev": 1.0, "prev": 1.0, "cov": 2.0, "ratio": 1.5}
@@ -131,14 +142,15 @@ class Matcher:
             reason = "case_specific" if case_specific else "empty"
             return MatchResult(Action.HANDOFF, reason=reason)
         window = self._window(tokens_by_clause)
-        ranked = self._rank(window)
+        ranked, thin = self._rank(window)
         best = ranked[0] if ranked else None
         score = best.score if best else 0.0
         plausible = self._plausible(ranked)
         if case_specific:
             return MatchResult(Action.HANDOFF, plausible, best, score, reason="case_specific")
         named = self._subjects.named(joined)
-        return self._decide(ranked, plausible, best, score, self._one_shared_word(window), named)
+        vague = self._one_shared_word(window)
+        return self._decide(ranked, plausible, best, score, vague, named, thin)
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
         """Small-talk kinds and the tokens of the other clauses, read from the end of the text
@@ -187,6 +199,7 @@ class Matcher:
         score: float,
         vague: bool,
         named: tuple[str, ...] = (),
+        thin: bool = False,
     ) -> MatchResult:
         t = self.thresholds
         if best is None or score < t.clarify:
@@ -198,7 +211,7 @@ class Matcher:
             return MatchResult(action, kept, best, score, reason="uncovered")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         clear = score - runner_up >= t.margin or runner_up < t.clarify
-        if score >= t.answer and clear and not (vague and len(plausible) > 1):
+        if score >= t.answer and clear and not thin and not (vague and len(plausible) > 1):
             return MatchResult(Action.ANSWER, plausible, best, score)
         return MatchResult(Action.CLARIFY, plausible, best, score)
 
@@ -217,32 +230,46 @@ class Matcher:
             whole[:0] = tokens
         return tuple(whole)
 
-    def _rank(self, window: tuple[str, ...]) -> list[Candidate]:
-        best = self._score(self.normalizer.analyze_tokens(window))
+    def _rank(self, window: tuple[str, ...]) -> tuple[list[Candidate], bool]:
+        """The best entries, best first, and whether the best one covers too little of the
+        question (``_thin``)."""
+        q = self.normalizer.analyze_tokens(window)
+        best, coverage = self._score(q)
         top = min(_TOP, len(best))
         if not top:
-            return []
+            return [], False
         picked = np.argpartition(-best, top - 1)[:top]
         values = best[picked]
         kept = values > 0  # Python numbers from here: numpy scalars cost more one at a time
         order = sorted(
             zip([-round(v, 2) for v in values[kept].tolist()], picked[kept].tolist(), strict=True)
         )
-        return [Candidate(self._entries[e].id, self._entries[e].question, -s) for s, e in order]
+        ranked = [Candidate(self._entries[e].id, self._entries[e].question, -s) for s, e in order]
+        thin = bool(order) and self._thin(q, float(coverage[order[0][1]]))
+        return ranked, thin
 
-    def _score(self, q: Analysis) -> np.ndarray:
-        """Fused 0–100 score per entry (see the module docstring for the channels)."""
+    def _thin(self, q: Analysis, coverage: float) -> bool:
+        """Whether the best entry covers too little of a question of a few words: it shares some
+        of them, but the question is about something else. Too short a question says too little
+        to judge by; a long story holds details no entry needs to cover."""
+        low, high = _THIN_WORDS
+        return low <= len(set(q.terms)) <= high and coverage < self.thresholds.coverage
+
+    def _score(self, q: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        """Fused 0–100 score per entry (see the module docstring for the channels), and the
+        ``cov`` channel alone (0–1)."""
         scores = np.zeros(len(self._entries))
         if not q.canon or not len(self._filled):
-            return scores
+            return scores, scores.copy()
         w = WEIGHTS
         phrasing = self._phrasings.scores(q.canon, q.pinyin)
         scores[self._filled] = np.maximum.reduceat(phrasing, self._starts)
-        scores += w["cov"] * np.minimum(self._coverage.score(q.terms), 1.0)
+        coverage = np.minimum(self._coverage.score(q.terms), 1.0)
+        scores += w["cov"] * coverage
         k = min(_SHORTLIST, len(scores))
         shortlist = np.argpartition(-scores, k - 1)[:k]
         scores += w["ratio"] * self._sequences.best_ratio(q.tokens, shortlist.tolist())
-        return np.clip(scores * (100 / sum(w.values())), 0.0, 100.0)
+        return np.clip(scores * (100 / sum(w.values())), 0.0, 100.0), coverage
 
 
 def _faq_pieces(normalizer: Normalizer, kb: KnowledgeBase) -> list[list[list[list[str]]]]:

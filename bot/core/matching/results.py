@@ -18,17 +18,22 @@ class Thresholds:
     """Score bands on a 0–100 scale: answer ≥ ``answer``; clarify ≥ ``clarify``; else hand off.
 
     ``margin``: if the runner-up is within this many points of the best, ask instead of answering.
+    ``coverage``: a question of a few words whose best entry covers less than this share of them
+    (the ``cov`` channel, 0–1) is asked about instead of answered.
     """
 
     answer: float = 30.0
     clarify: float = 24.0
     margin: float = 10.0
+    coverage: float = 0.2
 
     def __post_init__(self) -> None:
         if not 0 <= self.clarify <= self.answer <= 100:
             raise ValueError("thresholds need 0 <= clarify <= answer <= 100")
         if not 0 <= self.margin <= 100:
             raise ValueError("margin must be between 0 and 100")
+        if not 0 <= self.coverage <= 1:
+            raise ValueError("coverage must be between 0 and 1")
 
 
 @dataclass(frozen=True, slots=True)

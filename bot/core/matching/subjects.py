@@ -29,7 +29,10 @@ class UncoveredSubjects:
 
     def __init__(self, words: Iterable[str], entries: Iterable[FaqEntry]) -> None:
         self._words = tuple(dict.fromkeys(w for w in words if w))
-        self._texts = {e.id: _text((e.question, *e.alternates, e.answer)) for e in entries}
+        self._entries = {e.id: e for e in entries}
+        # an entry's cleaned text, made the first time a question needs it (start-up stays as
+        # fast as without the list; few questions name an uncovered subject)
+        self._texts: dict[str, str] = {}
 
     def named(self, cleaned: str) -> tuple[str, ...]:
         """The uncovered words in a question's cleaned text (clauses joined without spaces)."""
@@ -37,5 +40,9 @@ class UncoveredSubjects:
 
     def speaks_of(self, faq_id: str, words: tuple[str, ...]) -> bool:
         """Whether the entry's own text contains every one of ``words``."""
-        text = self._texts.get(faq_id, "")
+        text = self._texts.get(faq_id)
+        if text is None:
+            entry = self._entries.get(faq_id)
+            parts = (entry.question, *entry.alternates, entry.answer) if entry else ()
+            text = self._texts[faq_id] = _text(parts)
         return all(w in text for w in words)

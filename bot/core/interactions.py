@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     REMINDER = "reminder"
     REFUSED = "refused"  # someone without the role tried a staff action
     FLOOD = "flood"  # a message over the rate limit: logged, not matched
+    SCAM_CHECK = "scam_check"  # a message checked for a scam; detail: pattern id or "unsure"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,15 @@ from sqlalchemy import func, select
 
 from bot.app import Services
 from bot.core.interactions import EventKind
+from bot.core.periods import parse_month
 from bot.core.ports import Outgoing, Person
+from bot.storage.misses import miss_events
 from bot.storage.models import CaseRow, InteractionRow
 from tests.integration.test_resident_desk import GRANNY, press, say
 from tests.scam_samples import ORDINARY_NOTICE, SCAM_TEXTS
 
 REASSURING = ("是安全的", "没有问题", "没问题", "放心", "不是骗局", "不是诈骗", "是真的")
+UNCLE = Person(user_id=502, chat_id=502, display_name="李大爷")
 UNSURE_TEXT = "您有一份重要文件待查收，详情请点击 http://ab12.cc/x9 查看"
 
 
@@ -152,3 +155,19 @@ async def test_scam_checks_count_towards_the_flood_limit(services: Services) -> 
         await forward(services, SCAM_TEXTS["prize-subsidy"])
     [notice] = await forward(services, SCAM_TEXTS["prize-subsidy"])
     assert "太快" in notice.text
+
+
+async def test_a_check_handed_to_the_adviser_is_not_an_faq_miss(services: Services) -> None:
+    await forward(services, UNSURE_TEXT)
+    await say(services, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办", UNCLE)
+    month = parse_month("2026-11", services.settings.timezone)
+    async with services.sessions() as session:
+        misses = await miss_events(session, month.start, month.end)
+    assert [m.text for m in misses] == ["俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"]
+
+
+async def test_help_mentions_the_scam_check(services: Services) -> None:
+    before = len(services.courier._transport.sent)  # type: ignore[attr-defined]
+    await services.courier.deliver(await services.desk.start(GRANNY, "help"))
+    [reply] = services.courier._transport.sent[before:]  # type: ignore[attr-defined]
+    assert "转发给我" in reply.text and "骗局" in reply.text

@@ -51,7 +51,7 @@ class ResidentDesk(TopicMenu, ScamSteps):
                 await self._log(uow, EventKind.MEDIA, resident, detail="blank")
                 return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
             verdict = self._scam_verdict(text, forwarded)
-            if verdict.is_check:
+            if self._scam_first(verdict, forwarded):
                 out = await self._scam_check(uow, arrival, person, text, verdict)
                 return await self._finish(uow, out)
             case = arrival.case
@@ -63,6 +63,9 @@ class ResidentDesk(TopicMenu, ScamSteps):
                 out = await self._law(uow, resident, person.chat_id, citation, text)
                 return await self._finish(uow, out)
             result = self._matcher.match(text)
+            if verdict.is_check and result.action not in (Action.ANSWER, Action.CLARIFY):
+                out = await self._scam_check(uow, arrival, person, text, verdict)
+                return await self._finish(uow, out)
             out = await self._decide(uow, resident, person, text, result)
             return await self._finish(uow, out)
 

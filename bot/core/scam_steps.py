@@ -1,10 +1,14 @@
 """The scam check inside a resident's message: warn, or hand the message to the adviser.
 
 A step of :meth:`~bot.core.desk.ResidentDesk.ask`, in its unit of work. The checker
-(:class:`~bot.core.scams.ScamChecker`) decides; this module logs the check (``SCAM_CHECK``, detail:
-the pattern id or ``unsure``) and says what the resident and the adviser read. A resident is never
-told that a message is safe: a message the checker cannot classify goes to the adviser, flagged
-疑似诈骗.
+(:class:`~bot.core.scams.ScamChecker`) decides. A warning, and a forwarded message it cannot
+place, are answered before anything else; a typed or pasted message it cannot place (「…是真的吗」
+also ends residents' own legal questions) is a check only if the FAQ neither answers it nor offers
+choices, and does not interrupt the resident's open case.
+
+This module logs the check (``SCAM_CHECK``, detail: the pattern id or ``unsure``) and says what
+the resident and the adviser read. A resident is never told that a message is safe: a message the
+checker cannot classify goes to the adviser, flagged 疑似诈骗.
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ HANDOFF_REASON = "scam"  # the HANDOFF event's detail for a check handed to the 
 
 class ScamSteps(ResidentSteps):
     """Recognise a scam-check request and answer it."""
+
+    @staticmethod
+    def _scam_first(verdict: ScamVerdict, forwarded: bool) -> bool:
+        """Whether the check answers before the open case and the FAQ: a warning, or a
+        forwarded message the checker cannot place."""
+        return verdict.kind is VerdictKind.WARN or (forwarded and verdict.is_check)
 
     def _scam_verdict(self, text: str, forwarded: bool) -> ScamVerdict:
         if self._scams is None:

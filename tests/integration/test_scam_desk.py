@@ -171,3 +171,31 @@ async def test_help_mentions_the_scam_check(services: Services) -> None:
     await services.courier.deliver(await services.desk.start(GRANNY, "help"))
     [reply] = services.courier._transport.sent[before:]  # type: ignore[attr-defined]
     assert "转发给我" in reply.text and "骗局" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("有人说女儿出嫁了就不能继承娘家的房子，是真的吗", "inheritance-equal-daughters"),
+        ("邻居说借钱给人当担保人，人家不还钱就得我来还，是真的吗", "guarantee"),
+    ],
+)
+async def test_a_typed_question_ending_is_it_true_gets_its_faq_answer(
+    services: Services, question: str, entry: str
+) -> None:
+    [reply] = await say(services, question)
+    assert "骗局" not in reply.text and "疑似诈骗" not in reply.text
+    assert [(k, f) for k, _, f in await logged(services)] == [
+        (EventKind.QUESTION, entry),
+        (EventKind.FAQ_ANSWER, entry),
+    ]
+
+
+async def test_a_typed_unclear_message_in_an_open_case_is_an_ordinary_follow_up(
+    services: Services,
+) -> None:
+    await say(services, "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办")
+    sent = await say(services, "帮我看看这条短信：明天下午三点老地方见")
+    assert "已补充到您的问题 #1" in visible(sent[0])
+    assert all("疑似诈骗" not in m.text for m in sent)
+    assert EventKind.SCAM_CHECK not in [k for k, _, _ in await logged(services)]

@@ -24,6 +24,7 @@ from bot.core.ports import Clock, Transport
 from bot.core.privacy import PrivacyDesk
 from bot.core.reminders import ReminderPolicy, Reminders
 from bot.core.reports import ReportService
+from bot.core.scams import ScamChecker
 from bot.core.staff import StaffDesk
 from bot.resources import shipped_faq_dir
 from bot.storage.faq_yaml import LEXICON_FILE, load_knowledge_base
@@ -31,6 +32,7 @@ from bot.storage.law_files import load_law_library
 from bot.storage.lexicon_yaml import load_lexicon
 from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
 from bot.storage.queries import report_queries
+from bot.storage.scams_yaml import PATTERNS_FILE, load_scam_rules
 from bot.storage.themes_yaml import load_themes
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker, warm_pool
 
@@ -43,17 +45,23 @@ class Knowledge:
     matcher: Matcher
     laws: LawLibrary
     themes: Themes = field(default_factory=Themes)
+    scams: ScamChecker | None = None  # None: the FAQ folder has no scams/patterns.yaml
 
 
 def load_knowledge(settings: Settings) -> Knowledge:
-    """Load and index the knowledge base; raises FaqError naming file and line on bad content."""
+    """Load and index the knowledge base and the scam patterns; raises FaqError naming file and
+    line on bad content."""
     faq_dir = Path(settings.faq_dir) if settings.faq_dir else shipped_faq_dir()
     kb = load_knowledge_base(faq_dir)
     lexicon = load_lexicon(faq_dir / LEXICON_FILE)
     m = settings.matcher
     thresholds = Thresholds(m.answer_threshold, m.clarify_threshold, m.clarify_margin)
     themes = load_themes(faq_dir, {e.id for e in kb}, settings.timezone)
-    return Knowledge(kb, Matcher(kb, lexicon, thresholds), load_law_library(), themes)
+    scams = None
+    if (patterns := faq_dir / PATTERNS_FILE).exists():
+        scams = ScamChecker(load_scam_rules(patterns, known_entries={e.id for e in kb}))
+    matcher = Matcher(kb, lexicon, thresholds)
+    return Knowledge(kb, matcher, load_law_library(), themes, scams)
 
 
 @dataclass
@@ -126,6 +134,7 @@ def build_services(
             flood_per_minute=settings.desk.flood_messages_per_minute,
             retention_months=settings.desk.retention_months,
         ),
+        knowledge.scams,
     )
     staff = StaffDesk(uow, clock, roster)
     reminders = Reminders(
@@ -168,4 +177,14 @@ def build_reports(
     settings: Settings, uow: SqlUnitOfWorkFactory, kb: KnowledgeBase, clock: Clock
 ) -> ReportService:
     """The report use case (the CLI builds it alone: a report needs no matcher)."""
-    return ReportService(uow, report_queries, clock, kb, settings.timezone)
+    return ReportService(
+        uow, report_queries, clock, kb, settings.timezone, scam_pattern_names(settings)
+    )
+
+
+def scam_pattern_names(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """(id, name) of the scam patterns, for the reports (none without a patterns file)."""
+    faq_dir = Path(settings.faq_dir) if settings.faq_dir else shipped_faq_dir()
+    if not (path := faq_dir / PATTERNS_FILE).exists():
+        return ()
+    return tuple((p.id, p.name) for p in load_scam_rules(path).patterns)

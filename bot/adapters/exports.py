@@ -37,6 +37,7 @@ FIGURES: tuple[tuple[str, Callable[[Figures], int | float | None]], ...] = (
     ("答复未送达（次）", lambda f: f.undeliverable),
     ("评价：有帮助（次）", lambda f: f.helpful),
     ("评价：没解决（次）", lambda f: f.not_helpful),
+    ("防诈骗核查（次）", lambda f: f.scam_checks),
     ("首次答复用时中位数（分钟）", lambda f: f.response_median),
     ("首次答复用时90%分位（分钟）", lambda f: f.response_p90),
 )
@@ -72,6 +73,11 @@ def _sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[Any
                 [i, e.faq_id, e.question, e.category, e.count]
                 for i, e in enumerate(report.top_entries, 1)
             ],
+        ),
+        (
+            "防诈骗核查",
+            ["骗局类型", "编号", "次数"],
+            [[s.name, s.pattern, s.count] for s in report.scam_checks],
         ),
     ]
     if isinstance(report, YearlyReport):
@@ -201,7 +207,8 @@ def summary(report: MonthlyReport) -> str:
         [
             f"📊 {title(report.period)}服务台报告（详见附件）",
             f"居民提问 {f.questions} 次，来自 {f.residents} 位居民",
-            f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次",
+            f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次，"
+            f"防诈骗核查 {f.scam_checks} 次",
             f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
             f"期末未结 {f.open_at_end} 件",
             f"{timing}；评价：有帮助 {f.helpful}，没解决 {f.not_helpful}",

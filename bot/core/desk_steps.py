@@ -24,6 +24,7 @@ from bot.core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.core.scams import ScamChecker
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +47,11 @@ class ResidentSteps:
         laws: LawLibrary,
         handoff: Handoff,
         policy: DeskPolicy = DeskPolicy(),
+        scams: ScamChecker | None = None,
     ) -> None:
         self._uow, self._clock, self._kb = uow, clock, kb
         self._matcher, self._laws, self._handoff, self._policy = matcher, laws, handoff, policy
+        self._scams = scams  # None: no scam check (a knowledge base without scam patterns)
 
     def _answer(
         self, chat_id: int, entry: FaqEntry, escalate_data: str, *, subscribe: bool = True

@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     UNSUBSCRIBE = "unsubscribe"
     LEARN_MORE = "learn_more"  # 「了解更多」 under a broadcast (detail: the theme's month)
     BROADCAST_DELIVERED = "broadcast_delivered"  # a theme reached a resident (detail: month)
+    SCAM_CHECK = "scam_check"  # a message checked for a scam; detail: pattern id or "unsure"
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,7 @@ class BucketCounts:
     undeliverable: int = 0
     helpful: int = 0
     not_helpful: int = 0
+    scam_checks: int = 0  # SCAM_CHECK events
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +231,10 @@ class ReportQueries(Protocol):
 
     async def open_cases(self, moments: Sequence[datetime]) -> list[int]:
         """Cases opened before each moment and neither answered nor closed before it."""
+        ...
+
+    async def scam_checks(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
+        """SCAM_CHECK events in ``[start, end)`` per detail (a pattern id, or "unsure")."""
         ...
 
 

@@ -67,6 +67,7 @@ _COUNTED: dict[str, tuple[ColumnElement[bool], ...]] = {
     "undeliverable": (_kind(EventKind.ANSWER_UNDELIVERABLE),),
     "helpful": (_kind(EventKind.FEEDBACK_HELPFUL),),
     "not_helpful": (_kind(EventKind.FEEDBACK_NOT_HELPFUL),),
+    "scam_checks": (_kind(EventKind.SCAM_CHECK),),
 }
 
 
@@ -245,6 +246,14 @@ class SqlReportQueries:
             or_(C.closed_at.is_(None), C.closed_at >= first),
         )
         return [int(n) for n in (await self._run(statement)).one()]
+
+    async def scam_checks(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
+        statement = (
+            select(E.detail, func.count())
+            .where(_kind(EventKind.SCAM_CHECK), E.at >= start, E.at < end)
+            .group_by(E.detail)
+        )
+        return [(str(detail or ""), int(n)) for detail, n in (await self._run(statement)).all()]
 
 
 def report_queries(uow: UnitOfWork) -> SqlReportQueries:

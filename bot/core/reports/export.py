@@ -23,6 +23,7 @@ def figures_json(f: Figures) -> dict[str, Any]:
             "p90": f.response_p90,
             "cases": f.response_cases,
         },
+        "scam_checks": f.scam_checks,
     }
 
 
@@ -42,6 +43,7 @@ def to_json(report: MonthlyReport) -> dict[str, Any]:
             {"faq_id": e.faq_id, "question": e.question, "category": e.category, "count": e.count}
             for e in report.top_entries
         ],
+        "scam_checks_by_pattern": {s.pattern: s.count for s in report.scam_checks},
     }
     if isinstance(report, YearlyReport):
         data["by_month"] = [{"month": p.label, **figures_json(f)} for p, f in report.by_month]

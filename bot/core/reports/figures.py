@@ -25,6 +25,7 @@ class Figures:
     response_median: float | None = None
     response_p90: float | None = None
     response_cases: int = 0  # how many answered cases the two times are taken over
+    scam_checks: int = 0  # messages checked for a scam (warned, or handed to the adviser)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,15 @@ class TopEntry:
     faq_id: str
     question: str
     category: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScamCount:
+    """Scam checks of one pattern (``pattern`` is its id, or "unsure": handed to the adviser)."""
+
+    pattern: str
+    name: str
     count: int
 
 
@@ -45,6 +55,7 @@ class MonthlyReport:
     by_day: tuple[tuple[date, int], ...]
     by_adviser: tuple[tuple[str, int], ...]
     top_entries: tuple[TopEntry, ...]
+    scam_checks: tuple[ScamCount, ...]  # every known pattern (zeros too) and "unsure"
 
 
 @dataclass(frozen=True, slots=True)

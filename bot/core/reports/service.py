@@ -17,6 +17,7 @@ from bot.core.reports.shaping import (
     questions_by_day,
     response_ranks,
     response_times,
+    scam_checks,
     top_entries,
     total,
 )
@@ -34,9 +35,12 @@ class ReportService:
         clock: Clock,
         kb: KnowledgeBase,
         timezone: tzinfo,
+        scam_patterns: Sequence[tuple[str, str]] = (),
     ) -> None:
+        """``scam_patterns``: (id, name) of every scam pattern, listed in reports with zeros."""
         self._uow, self._queries, self._clock = uow, queries, clock
         self._kb, self.timezone = kb, timezone
+        self._scam_patterns = tuple(scam_patterns)
 
     def period(self, text: str | None) -> Period:
         """What ``/report [arg]`` asks for: the last complete month, ``YYYY-MM`` or ``YYYY``."""
@@ -54,6 +58,7 @@ class ReportService:
             residents = await q.residents(period.start, period.end)
             categories = await q.question_categories(period.start, period.end)
             top = await q.top_entries(period.start, period.end, TOP_LIMIT)
+            scams = await q.scam_checks(period.start, period.end)
             answered = await q.answered_cases(month_bounds)
             first = await q.first_answers(month_bounds)
             times = await _response(q, month_bounds, first)
@@ -78,6 +83,7 @@ class ReportService:
             questions_by_day(period, days),
             _by_adviser(period_answered),
             top_entries(top, self._kb),
+            scam_checks(scams, self._scam_patterns),
         )
         if not period.is_year:
             return report
@@ -103,6 +109,7 @@ class ReportService:
             report.by_day,
             report.by_adviser,
             report.top_entries,
+            report.scam_checks,
             by_month,
         )
 

@@ -35,8 +35,8 @@ class Secret:
 @dataclass(frozen=True, slots=True)
 class MatcherSettings:
     answer_threshold: float = 30
-    clarify_threshold: float = 24
-    clarify_margin: float = 10
+    clarify_threshold: float = 22
+    clarify_margin: float = 8
 
 
 @dataclass(frozen=True, slots=True)

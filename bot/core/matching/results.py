@@ -23,9 +23,9 @@ class Thresholds:
     """
 
     answer: float = 30.0
-    clarify: float = 24.0
-    margin: float = 10.0
-    coverage: float = 0.2
+    clarify: float = 22.0
+    margin: float = 8.0
+    coverage: float = 0.22
 
     def __post_init__(self) -> None:
         if not 0 <= self.clarify <= self.answer <= 100:

@@ -95,6 +95,8 @@ class ResidentDesk(TopicMenu, ScamSteps):
             return await self.feedback(person, rest)
         if kind == "pick" and (question_id := _number(question)) is not None and faq_id:
             return await self.pick(person, question_id, faq_id)
+        if kind == "scam" and (event_id := _number(rest)) is not None:
+            return await self.ask_adviser_about(person, event_id)
         if kind == "esc" and question == "b" and faq_id:
             return await self.escalate(person, None, faq_id)
         if kind == "esc" and (question_id := _number(rest)) is not None:

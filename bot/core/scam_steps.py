@@ -17,7 +17,7 @@ from bot.core import texts
 from bot.core.desk_steps import ResidentSteps
 from bot.core.faq import FaqEntry
 from bot.core.interactions import EventKind
-from bot.core.ports import Arrival, Button, Outgoing, Person, UnitOfWork
+from bot.core.ports import Arrival, Button, Outgoing, Person, SentBatch, UnitOfWork
 from bot.core.scam_texts import ASK_ADVISER, adviser_flag, scam_unsure, scam_warning
 from bot.core.scams import UNSURE_DETAIL, ScamPattern, ScamVerdict, VerdictKind
 
@@ -26,6 +26,31 @@ HANDOFF_REASON = "scam"  # the HANDOFF event's detail for a check handed to the 
 
 class ScamSteps(ResidentSteps):
     """Recognise a scam-check request and answer it."""
+
+    async def ask_adviser_about(self, person: Person, event_id: int) -> SentBatch:
+        """「还是拿不准，找法律顾问」 under a warning: the checked message goes to the adviser,
+        flagged 疑似诈骗 (into the open case, if there is one)."""
+        async with self._uow() as uow:
+            resident = await self._resident(uow, person)
+            text = await uow.interactions.question_text(event_id, resident.id)
+            if text is None:  # not this resident's message, or forgotten: the button is stale
+                return await self._stale(uow, resident, person)
+            flag = adviser_flag(self._scam_verdict(text, True))
+            case = await uow.cases.active_for(resident.id)
+            if case is not None:
+                out = await self._handoff.follow_up(uow, resident, case, text=text, flag=flag)
+            else:
+                out = await self._handoff.open_case(
+                    uow,
+                    resident,
+                    text,
+                    faq_id=None,
+                    score=None,
+                    reason=HANDOFF_REASON,
+                    flag=flag,
+                    reply=scam_unsure,
+                )
+            return await self._finish(uow, out)
 
     @staticmethod
     def _scam_first(verdict: ScamVerdict, forwarded: bool) -> bool:
@@ -89,6 +114,6 @@ class ScamSteps(ResidentSteps):
         if entry is not None:
             rows.append((Button(texts.HELPFUL, f"fb:{entry.id}"),))
         if event_id is not None:
-            rows.append((Button(ASK_ADVISER, f"esc:{event_id}"),))
+            rows.append((Button(ASK_ADVISER, f"scam:{event_id}"),))
         basis = entry.basis if entry is not None else ()
         return Outgoing(chat_id, scam_warning(pattern, basis), tuple(rows))

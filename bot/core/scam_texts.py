@@ -41,6 +41,8 @@ def scam_unsure(case_id: int | None = None, next_start: str | None = None) -> st
 
 
 def adviser_flag(verdict: ScamVerdict) -> str:
-    """The line that marks a handed-off case as a scam check, with the cues found."""
+    """The line that marks a handed-off case as a scam check, with the pattern it looks like (if
+    any) and the cues found."""
     cues = "、".join(r for r in verdict.reasons if not r.startswith("-"))[:120]
-    return f"🚩 {SUSPECTED_FRAUD}" + (f"（线索：{esc(cues)}）" if cues else "")
+    named = f"：像「{esc(verdict.pattern.name)}」" if verdict.pattern is not None else ""
+    return f"🚩 {SUSPECTED_FRAUD}{named}" + (f"（线索：{esc(cues)}）" if cues else "")

@@ -122,13 +122,22 @@ async def test_a_question_about_fraud_gets_the_faq_answer_not_a_check(services: 
     ]
 
 
-async def test_ask_adviser_under_a_warning_hands_the_checked_message_over(
+async def test_ask_adviser_under_a_warning_hands_the_checked_message_over_flagged(
     services: Services,
 ) -> None:
     [warning] = await forward(services, SCAM_TEXTS["task-rebate"])
     sent = await press(services, warning.buttons[1][0].data)
+    to_resident = [m for m in sent if m.chat_id == GRANNY.chat_id]
+    assert len(to_resident) == 1 and "#1" in visible(to_resident[0])
+    assert not reassures(visible(to_resident[0]))
     notice = next(m for m in sent if m.chat_id == 9001)
-    assert "点赞员" in notice.text
+    assert "点赞员" in notice.text and "🚩 疑似诈骗" in notice.text and "刷单" in notice.text
+    assert await cases(services) == 1
+    assert (EventKind.HANDOFF, "scam", None) in await logged(services)
+    other = Person(user_id=777, chat_id=777, display_name="路人")
+    for data in [warning.buttons[1][0].data, "scam:999999", "scam:x", "scam:"]:
+        [reply] = await press(services, data, other)
+        assert "过期" in reply.text
     assert await cases(services) == 1
 
 

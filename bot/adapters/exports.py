@@ -39,6 +39,10 @@ FIGURES: tuple[tuple[str, Callable[[Figures], int | float | None]], ...] = (
     ("评价：没解决（次）", lambda f: f.not_helpful),
     ("首次答复用时中位数（分钟）", lambda f: f.response_median),
     ("首次答复用时90%分位（分钟）", lambda f: f.response_p90),
+    ("普法推送（场次）", lambda f: f.broadcasts),
+    ("普法送达居民（人）", lambda f: f.reached),
+    ("「了解更多」点击（次）", lambda f: f.learn_more),
+    ("期末订阅每月普法（人）", lambda f: f.subscribers),
 )
 
 
@@ -188,7 +192,7 @@ def to_table(report: MonthlyReport) -> str:
 
 
 def summary(report: MonthlyReport) -> str:
-    """Five lines for a chat message."""
+    """Six lines for a chat message."""
     f = report.figures
     if f.response_median is None:
         timing = "本期没有新答复的问题"
@@ -205,6 +209,8 @@ def summary(report: MonthlyReport) -> str:
             f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
             f"期末未结 {f.open_at_end} 件",
             f"{timing}；评价：有帮助 {f.helpful}，没解决 {f.not_helpful}",
+            f"每月普法推送 {f.broadcasts} 场，送达 {f.reached} 位居民，"
+            f"「了解更多」{f.learn_more} 次，期末订阅 {f.subscribers} 人",
         ]
     )
 

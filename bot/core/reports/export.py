@@ -23,6 +23,12 @@ def figures_json(f: Figures) -> dict[str, Any]:
             "p90": f.response_p90,
             "cases": f.response_cases,
         },
+        "outreach": {
+            "broadcasts": f.broadcasts,
+            "residents_reached": f.reached,
+            "learn_more": f.learn_more,
+            "subscribers_at_end": f.subscribers,
+        },
     }
 
 

@@ -25,6 +25,10 @@ class Figures:
     response_median: float | None = None
     response_p90: float | None = None
     response_cases: int = 0  # how many answered cases the two times are taken over
+    broadcasts: int = 0  # monthly themes queued (场次)
+    reached: int = 0  # distinct residents a theme was delivered to
+    learn_more: int = 0  # 「了解更多」 presses under a theme
+    subscribers: int = 0  # subscribed at the end of the period
 
 
 @dataclass(frozen=True, slots=True)

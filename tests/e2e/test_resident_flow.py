@@ -36,7 +36,7 @@ async def test_faq_question_gets_the_answer_with_its_legal_basis(desk: Desk) -> 
     reply = await desk.api.wait_for_message(granny)
     assert "安全账户" in reply.visible_text
     assert "反电信网络诈骗法" in reply.visible_text  # the basis line
-    assert reply.button_texts() == ["👍 有帮助", "🙋 没解决，找法律顾问"]
+    assert reply.button_texts() == ["👍 有帮助", "🙋 没解决，找法律顾问", "📬 订阅每月普法"]
     await desk.api.press_button(granny, reply, reply.callback_data_for("有帮助"))
     thanks = await desk.api.wait_for_message(granny)
     assert "谢谢" in thanks.visible_text

@@ -185,6 +185,12 @@ def march(e1: FaqEntry, e2: FaqEntry, kb_categories: tuple[str, ...]) -> dict[st
         "undeliverable": 1,
         "feedback": {"helpful": 1, "not_helpful": 1},
         "first_response_minutes": {"median": 90.0, "p90": 210.0, "cases": 3},
+        "outreach": {
+            "broadcasts": 0,
+            "residents_reached": 0,
+            "learn_more": 0,
+            "subscribers_at_end": 0,
+        },
         "by_category": categories | {"转法律顾问": 4},  # B, D, and the two media messages
         "by_day": days("2024-03", 31, d01=1, d05=1, d10=1, d20=1, d25=1, d28=1, d31=1),
         "by_adviser": {"李律师": 2, "张律师": 1},

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.ports import Button, PendingMessage, UnitOfWork
+from bot.core.ports import Button, PendingMessage, SubscriptionRepository, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,18 +15,6 @@ class BroadcastInfo:
     theme: str
     queued_at: datetime
     recipients: int
-
-
-class SubscriptionRepository(Protocol):
-    async def is_active(self, resident_id: int) -> bool: ...
-    async def start(self, resident_id: int, at: datetime) -> None: ...
-    async def end(self, resident_id: int, at: datetime) -> bool:
-        """End the resident's subscription; False if there was none."""
-        ...
-
-    async def count_reachable(self) -> int:
-        """Subscribers a broadcast would go to now (with a chat, not unreachable)."""
-        ...
 
 
 class BroadcastRepository(Protocol):

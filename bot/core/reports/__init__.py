@@ -16,6 +16,9 @@ taken from how the use cases log events:
   to the adviser flagged 疑似诈骗), every known pattern listed, zeros included.
 - by_category: QUESTION events per category of the best-matching entry; those the matcher handed
   off, and media hand-offs, under 转法律顾问; uncategorised under 其他.
+- outreach: broadcasts are monthly themes queued in the period (场次); residents_reached: distinct
+  residents with a BROADCAST_DELIVERED event; learn_more: LEARN_MORE events (「了解更多」);
+  subscribers_at_end: subscriptions begun before the end and not ended before it.
 - Days and months are local calendar days and months in the configured time zone.
 
 No resident names, ids or message texts ever enter a report.

@@ -24,6 +24,12 @@ def figures_json(f: Figures) -> dict[str, Any]:
             "cases": f.response_cases,
         },
         "scam_checks": f.scam_checks,
+        "outreach": {
+            "broadcasts": f.broadcasts,
+            "residents_reached": f.reached,
+            "learn_more": f.learn_more,
+            "subscribers_at_end": f.subscribers,
+        },
     }
 
 

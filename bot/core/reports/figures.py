@@ -26,6 +26,10 @@ class Figures:
     response_p90: float | None = None
     response_cases: int = 0  # how many answered cases the two times are taken over
     scam_checks: int = 0  # messages checked for a scam (warned, or handed to the adviser)
+    broadcasts: int = 0  # monthly themes queued (场次)
+    reached: int = 0  # distinct residents a theme was delivered to
+    learn_more: int = 0  # 「了解更多」 presses under a theme
+    subscribers: int = 0  # subscribed at the end of the period
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,8 @@ class ReportService:
             first = await q.first_answers(month_bounds)
             times = await _response(q, month_bounds, first)
             still_open = await q.open_cases(month_bounds[1:])
+            [outreach] = await q.outreach((period.start, period.end))
+            monthly_outreach = await q.outreach(month_bounds) if period.is_year else [outreach]
             if period.is_year:
                 monthly_residents = [await q.residents(m.start, m.end) for m in months]
                 period_answered = await q.answered_cases((period.start, period.end))
@@ -78,6 +80,7 @@ class ReportService:
                 answered=_cases(period_answered, 0),
                 open_at_end=still_open[-1],
                 response=period_times,
+                outreach=outreach,
             ),
             by_category(categories, sums.media_handoffs, self._kb.categories),
             questions_by_day(period, days),
@@ -96,6 +99,7 @@ class ReportService:
                     answered=_cases(answered, i),
                     open_at_end=still_open[i],
                     response=times[i],
+                    outreach=monthly_outreach[i],
                 ),
             )
             for i, (month, counts) in enumerate(

@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.core.faq import KnowledgeBase
 from bot.core.periods import Period
-from bot.core.ports import BucketCounts, CategoryCount
+from bot.core.ports import BucketCounts, CategoryCount, OutreachCounts
 from bot.core.reports.figures import Figures, ScamCount, TopEntry
 from bot.core.scams import UNSURE_DETAIL
 
@@ -122,7 +122,9 @@ def figures(
     answered: int,
     open_at_end: int,
     response: ResponseTimes,
+    outreach: OutreachCounts | None = None,
 ) -> Figures:
+    outreach = outreach or OutreachCounts()
     return Figures(
         questions=counts.questions + counts.media_handoffs,
         residents=residents,
@@ -138,6 +140,10 @@ def figures(
         response_p90=response.p90,
         response_cases=response.cases,
         scam_checks=counts.scam_checks,
+        broadcasts=outreach.broadcasts,
+        reached=outreach.reached,
+        learn_more=outreach.learn_more,
+        subscribers=outreach.subscribers,
     )
 
 

@@ -95,9 +95,11 @@ class AttemptLimiter:
 
     def blocked(self, key: str, now: datetime) -> bool:
         times = self._failures.get(key)
+        if not times:
+            return False
         while times and times[0] <= now - self.window:
             times.popleft()
-        return bool(times) and len(times) >= self.limit
+        return len(times) >= self.limit
 
     def fail(self, key: str, now: datetime) -> None:
         self._failures[key].append(now)

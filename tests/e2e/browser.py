@@ -89,6 +89,10 @@ class Phone:
             )
         )
 
-    def screenshot(self, path: Path) -> None:
+    def screenshot(self, path: Path, css: str | None = None) -> None:
+        """The viewport, or only the element ``css`` (scrolled into view)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(path))
+        if css is None:
+            self.driver.save_screenshot(str(path))
+        else:
+            self.find(css).screenshot(str(path))

@@ -124,6 +124,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if browser:
         config.hook.pytest_deselected(items=browser)
         items[:] = [item for item in items if not item.get_closest_marker("browser")]
-        print(
-            f"\n{len(browser)} browser test(s) not run: install chromium and chromium-driver"
-        )
+        print(f"\n{len(browser)} browser test(s) not run: install chromium and chromium-driver")

@@ -163,6 +163,7 @@ async def test_the_office_reads_the_report_with_charts_and_downloads_it(
     assert "居民提问（次） 2" in figures and "转法律顾问（件） 2" in figures
     assert not await step(phone.overflows_horizontally)
     await step(phone.screenshot, screenshots / "console-report.png")
+    await step(phone.screenshot, screenshots / "console-chart.png", "#chart-flow")
 
     status, content_type, body = await step(
         phone.fetch_bytes, "/report/download/csv?period=2026-11"

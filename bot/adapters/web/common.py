@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 SERVICES: web.AppKey[Services] = web.AppKey("services")
 SESSION_COOKIE = "ld_session"
 FORM_COOKIE = "ld_form"  # the CSRF token of forms shown before signing in (double submit)
-SESSION = web.RequestKey("session", ConsoleSession)  # None when nobody is signed in
+# The request's session; None when nobody is signed in.
+SESSION: web.RequestKey[ConsoleSession | None] = web.RequestKey("session")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PageHandler = Callable[[web.Request, ConsoleSession], Awaitable[web.StreamResponse]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
 from bot.config.settings import WebSettings
 from bot.core.clock import ManualClock
+from bot.logs import RedactTokens
 
 
 def _free_port() -> int:
@@ -77,6 +79,7 @@ async def test_set_password_from_the_command_line(
 ) -> None:
     assert settings.config_path is not None
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setattr("bot.cli.configure_logging", lambda level: None)  # keep pytest's logging
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
     code = await asyncio.to_thread(
         main, ["--config", str(settings.config_path), "staff", "set-password", "李律师"]
@@ -94,3 +97,17 @@ async def test_set_password_from_the_command_line(
     for name in ("李律师", "无名氏"):  # too short a password; nobody of that name
         command = ["--config", str(settings.config_path), "staff", "set-password", name]
         assert await asyncio.to_thread(main, command) == 2
+
+
+def test_a_sign_in_link_never_reaches_the_log() -> None:
+    record = logging.LogRecord(
+        "aiohttp.access",
+        logging.INFO,
+        __file__,
+        1,
+        '"GET /signin/%s HTTP/1.1" 200',
+        ("x" * 43,),
+        None,
+    )
+    RedactTokens().filter(record)
+    assert record.getMessage() == '"GET /signin/<token> HTTP/1.1" 200'

@@ -124,6 +124,15 @@ async def test_an_adviser_works_a_case_from_a_phone(
     assert not await step(phone.overflows_horizontally)
     await step(phone.screenshot, screenshots / "console-queue.png")
 
+    # A new question while the queue is open: the page fetches its rows again by itself (the
+    # same request its 20-second timer makes; here triggered by the page regaining focus).
+    grandpa = desk.api.new_user("赵大爷")
+    await desk.api.send_text(grandpa, QUESTION)
+    await desk.api.wait_for_message(desk.li, contains="#2")
+    await step(phone.driver.execute_script, "window.dispatchEvent(new Event('focus'))")
+    assert "赵大爷" not in await step(phone.text, "#queue")  # names stay on the case page
+    assert "还没有人认领" in await step(phone.wait_for_text, "#queue", "#2")
+
     await step(phone.click, "li[data-case='1'] a")
     await step(phone.click, "#claim")
     assert "已认领" in await step(phone.wait_for_text, "#notice", "已认领")

@@ -1,4 +1,5 @@
-// The queue refreshes itself: every 20 seconds its rows are fetched again (server-rendered).
+// The queue refreshes itself: its rows are fetched again (server-rendered) every 20 seconds and
+// whenever the page comes back into view.
 (function () {
   "use strict";
   var list = document.querySelector("[data-refresh]");
@@ -10,4 +11,8 @@
       .catch(function () { /* keep what is shown; try again next time */ });
   }
   setInterval(refresh, 20000);
+  window.addEventListener("focus", refresh);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { refresh(); }
+  });
 })();

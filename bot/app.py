@@ -166,7 +166,13 @@ def build_services(
         SubscriptionDesk(uow, clock, knowledge.kb, knowledge.themes),
         BroadcastDesk(uow, clock, knowledge.themes),
         ConsoleAccess(
-            SqlConsoleUnitOfWorkFactory(engine), clock, roster, staff, Argon2Hasher(), base_url
+            SqlConsoleUnitOfWorkFactory(engine),
+            clock,
+            roster,
+            staff,
+            Argon2Hasher(),
+            base_url,
+            reads=SqlConsoleUnitOfWorkFactory(engine, write=False),
         ),
         reader=reader,
     )

@@ -27,6 +27,8 @@ LINK_TTL = timedelta(minutes=10)
 SESSION_TTL = timedelta(hours=12)
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
+LINK_PURPOSE = "console_link"  # the outbox rows carrying a link; their text is hidden once used
+HIDDEN_LINK = "（网页工作台登录链接，已隐藏）"
 
 
 class SignInFailed(DeskError):
@@ -65,6 +67,10 @@ class ConsoleRepository(Protocol):
         ...
 
     async def end_session(self, token_hash: str, at: datetime) -> int | None: ...
+    async def hide_links(self, telegram_id: int, purpose: str, marker: str) -> None:
+        """Replace the text of the messages of ``purpose`` to this staff member by ``marker``."""
+        ...
+
     async def password_hash(self, telegram_id: int) -> str | None: ...
     async def set_password(self, telegram_id: int, password_hash: str, at: datetime) -> None: ...
 
@@ -114,8 +120,11 @@ class ConsoleAccess:
         staff: StaffDesk,
         hasher: PasswordHasher,
         base_url: str | None,
+        reads: ConsoleUnitOfWorkFactory | None = None,
     ) -> None:
+        """``reads``: units of work that only read (every page checks its session)."""
         self._uow, self._clock, self._roster, self._staff = uow, clock, roster, staff
+        self._reads = reads or uow
         self._hasher, self.base_url = hasher, base_url
         self.by_source = AttemptLimiter(20, timedelta(minutes=15))
         self.by_name = AttemptLimiter(5, timedelta(minutes=15))
@@ -131,10 +140,13 @@ class ConsoleAccess:
             raise InvalidRequest(staff_texts.console_off())
         token, now = secrets.token_urlsafe(32), self._clock.now()
         async with self._uow() as uow:
+            # Only the digest of the token is kept; the message carrying it is hidden once
+            # the link is used or a newer one is asked for.
+            await uow.console.hide_links(member.telegram_id, LINK_PURPOSE, HIDDEN_LINK)
             await uow.console.add_link(digest(token), member.telegram_id, now, now + LINK_TTL)
             await uow.interactions.add(self._event(EventKind.CONSOLE_LINK, member, now))
             text = staff_texts.console_link(f"{self.base_url}/signin/{token}", LINK_TTL)
-            out = [Outgoing(member.telegram_id, text, purpose="confirm")]
+            out = [Outgoing(member.telegram_id, text, purpose=LINK_PURPOSE)]
             return await store_and_commit(uow, out, now)
 
     async def redeem_link(self, token: str, source: str) -> tuple[str, ConsoleSession]:
@@ -145,6 +157,7 @@ class ConsoleAccess:
             telegram_id = await uow.console.use_link(digest(token), now)
             member = self._roster.member(telegram_id) if telegram_id is not None else None
             if member is not None:
+                await uow.console.hide_links(member.telegram_id, LINK_PURPOSE, HIDDEN_LINK)
                 return await self._open(uow, member, "link", now)
             await uow.commit()  # a link of someone no longer on the roster stays used
         await self._failed(source, None, "link", now)
@@ -156,7 +169,7 @@ class ConsoleAccess:
         now, name = self._clock.now(), name.strip()
         self._check_limits(source, name, now)
         member = next((m for m in self._roster.members if m.name == name), None)
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             stored = await uow.console.password_hash(member.telegram_id) if member else None
         # argon2 takes tens of milliseconds: off the event loop. An unknown name costs the same
         # time as a wrong password.
@@ -171,7 +184,7 @@ class ConsoleAccess:
         """The live session of a cookie, if its staff member is still on the roster."""
         if not cookie:
             return None
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             stored = await uow.console.session(digest(cookie), self._clock.now())
         member = self._roster.member(stored.telegram_id) if stored else None
         if stored is None or member is None:

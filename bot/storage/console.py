@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.signin import StoredSession
-from bot.storage.models import ConsoleLinkRow, ConsoleSessionRow, StaffPasswordRow
+from bot.storage.models import ConsoleLinkRow, ConsoleSessionRow, OutboxRow, StaffPasswordRow
 from bot.storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 
@@ -83,6 +83,17 @@ class SqlConsoleRepository:
         )
         return telegram_id
 
+    async def hide_links(self, telegram_id: int, purpose: str, marker: str) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.chat_id == telegram_id,
+                OutboxRow.purpose == purpose,
+                OutboxRow.text != marker,
+            )
+            .values(text=marker)
+        )
+
     async def password_hash(self, telegram_id: int) -> str | None:
         return await self._s.scalar(
             select(StaffPasswordRow.password_hash).where(
@@ -117,4 +128,4 @@ class SqlConsoleUnitOfWork(SqlUnitOfWork):
 
 class SqlConsoleUnitOfWorkFactory(SqlUnitOfWorkFactory):
     def __call__(self) -> SqlConsoleUnitOfWork:
-        return SqlConsoleUnitOfWork(self.engine)
+        return SqlConsoleUnitOfWork(self.engine, write=self.write)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.core.errors import InvalidRequest, NotAllowed
 from bot.core.interactions import EventKind
-from bot.storage.models import CaseRow, InteractionRow
+from bot.storage.models import CaseRow, ConsoleLinkRow, InteractionRow, OutboxRow
 from tests.integration.test_resident_desk import GRANNY
 from tests.integration.test_staff_desk import open_case
 from tests.web.conftest import LI, OFFICE, Console
@@ -251,3 +251,25 @@ async def test_pages_forbid_framing_and_inline_scripts(console: Console) -> None
     policy = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def _outbox_texts(console: Console, chat_id: int) -> list[str]:
+    async with console.services.sessions() as session:
+        return list(
+            await session.scalars(
+                select(OutboxRow.text).where(OutboxRow.chat_id == chat_id).order_by(OutboxRow.id)
+            )
+        )
+
+
+async def test_no_usable_link_stays_in_the_database(console: Console) -> None:
+    first = await console.link_token(LI)
+    second = await console.link_token(LI)  # asking again hides the first message's link
+    texts = await _outbox_texts(console, LI)
+    assert not any(first in t for t in texts) and sum(second in t for t in texts) == 1
+    async with console.services.sessions() as session:
+        stored = list(await session.scalars(select(ConsoleLinkRow.token_hash)))
+    assert stored and not any(second in h or first in h for h in stored)
+    status, _ = await console.redeem(second)
+    assert status == 303
+    assert not any(second in t for t in await _outbox_texts(console, LI))

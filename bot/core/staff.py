@@ -50,11 +50,18 @@ class StaffDesk:
     # ------------------------------------------------------------ roles
 
     async def member(
-        self, telegram_id: int, action: str, *, adviser_only: bool = False
+        self,
+        telegram_id: int,
+        action: str,
+        *,
+        adviser_only: bool = False,
+        office_only: bool = False,
     ) -> StaffMember:
-        """The roster member sending ``action``; logs and raises NotAllowed for anyone else."""
+        """The roster member sending ``action``; logs and raises NotAllowed for anyone else
+        (and for the other role, when the action is one role's only)."""
         member = self._roster.member(telegram_id)
-        if member is not None and (member.role is Role.ADVISER or not adviser_only):
+        wanted = Role.ADVISER if adviser_only else Role.OFFICE if office_only else None
+        if member is not None and wanted in (None, member.role):
             return member
         async with self._uow() as uow:
             await uow.interactions.add(

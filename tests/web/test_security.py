@@ -206,6 +206,7 @@ async def test_office_staff_cannot_claim_answer_or_close(console: Console) -> No
 async def test_advisers_cannot_open_the_office_page(console: Console) -> None:
     await console.sign_in(LI)
     assert (await console.client.get("/misses")).status == 403
+    assert EventKind.REFUSED in await _kinds(console)  # logged, as in Telegram
     console.client.session.cookie_jar.clear()
     await console.sign_in(OFFICE)
     assert (await console.client.get("/misses")).status == 200

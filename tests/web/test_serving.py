@@ -11,8 +11,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
-from bot.adapters.web import start_web
+from bot.adapters.web import build_web_app, start_web
 from bot.app import Knowledge, build_services
 from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
@@ -111,3 +113,27 @@ def test_a_sign_in_link_never_reaches_the_log() -> None:
     )
     RedactTokens().filter(record)
     assert record.getMessage() == '"GET /signin/<token> HTTP/1.1" 200'
+
+
+async def test_an_endpoint_mounted_beside_the_console_is_left_alone(
+    settings: Settings, knowledge: Knowledge, clock: ManualClock
+) -> None:
+    """Room for the WeChat callback: a sub-app gets its POSTs without the console's CSRF."""
+    services = build_services(settings, knowledge, clock)
+
+    async def callback(request: web.Request) -> web.Response:
+        return web.Response(text="success")
+
+    other = web.Application()
+    other.router.add_post("/callback", callback)
+    app = build_web_app(services)
+    app.add_subapp("/wechat/", other)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.post("/wechat/callback", data="<xml/>")
+        assert response.status == 200 and await response.text() == "success"
+        assert (await client.post("/signout", data={})).status == 403  # the console's own
+    finally:
+        await client.close()
+        await services.close()

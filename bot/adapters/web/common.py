@@ -50,8 +50,8 @@ def services_of(request: web.Request) -> Services:
 async def security(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Load the session from its cookie, refuse a POST without the right CSRF token (403,
     nothing done), and add the security headers to every response."""
-    if request.path.startswith("/static/"):
-        return await handler(request)
+    if request.path.startswith("/static/") or request.match_info.apps[-1] is not request.app:
+        return await handler(request)  # static files; a sub-app mounted beside (a WeChat callback)
     cookie = request.cookies.get(SESSION_COOKIE)
     session = await services_of(request).console.current(cookie)
     request[SESSION] = session

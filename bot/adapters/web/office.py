@@ -13,12 +13,11 @@ from bot.adapters.web.common import (
     services_of,
     staff_page,
 )
-from bot.core.errors import DeskError, NotAllowed
+from bot.core.errors import DeskError
 from bot.core.misses import nearest_with, review
 from bot.core.misses import total as misses_total
 from bot.core.periods import Period, last_complete_month, parse_month
 from bot.core.reports import MonthlyReport
-from bot.core.roster import Role
 from bot.core.signin import ConsoleSession
 from bot.storage.misses import miss_events
 
@@ -139,9 +138,7 @@ async def misses_page(request: web.Request, session: ConsoleSession) -> web.Stre
     """The office's page: what the FAQ missed in a month, grouped by the nearest entry."""
     services = services_of(request)
     try:
-        member = await services.staff.member(session.member.telegram_id, "misses")
-        if member.role is not Role.OFFICE:
-            raise NotAllowed("misses")
+        await services.staff.member(session.member.telegram_id, "misses", office_only=True)
         period = _month(request)
     except DeskError as error:
         return failure(request, error)

@@ -25,11 +25,14 @@ from bot.core.privacy import PrivacyDesk
 from bot.core.reminders import ReminderPolicy, Reminders
 from bot.core.reports import ReportService
 from bot.core.scams import ScamChecker
+from bot.core.signin import ConsoleAccess
 from bot.core.staff import StaffDesk
 from bot.resources import shipped_faq_dir
+from bot.storage.console import SqlConsoleUnitOfWorkFactory
 from bot.storage.faq_yaml import LEXICON_FILE, load_knowledge_base
 from bot.storage.law_files import load_law_library
 from bot.storage.lexicon_yaml import load_lexicon
+from bot.storage.passwords import Argon2Hasher
 from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
 from bot.storage.queries import report_queries
 from bot.storage.scams_yaml import PATTERNS_FILE, load_scam_rules
@@ -81,6 +84,7 @@ class Services:
     privacy: PrivacyDesk
     subscriptions: SubscriptionDesk
     broadcasts: BroadcastDesk
+    console: ConsoleAccess
     _courier: Courier | None = field(default=None, repr=False)
     _pump: BroadcastPump | None = field(default=None, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
@@ -122,7 +126,8 @@ def build_services(
     sessions = create_sessionmaker(engine)
     uow = SqlUnitOfWorkFactory(engine)
     roster = settings.roster
-    handoff = Handoff(clock, roster)
+    base_url = settings.web.base_url
+    handoff = Handoff(clock, roster, lambda n: f"{base_url}/cases/{n}" if base_url else None)
     desk = ResidentDesk(
         uow,
         clock,
@@ -169,6 +174,15 @@ def build_services(
         privacy,
         SubscriptionDesk(uow, clock, knowledge.kb, knowledge.themes),
         BroadcastDesk(uow, clock, knowledge.themes),
+        ConsoleAccess(
+            SqlConsoleUnitOfWorkFactory(engine),
+            clock,
+            roster,
+            staff,
+            Argon2Hasher(),
+            base_url,
+            reads=SqlConsoleUnitOfWorkFactory(engine, write=False),
+        ),
         reader=reader,
     )
 

@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print JSON with every result")
     _report_parser(sub)
     _broadcast_parser(sub)
+    staff = sub.add_parser("staff", help="staff tools: the web console's passwords").add_subparsers(
+        dest="staff_command", required=True, metavar="ACTION"
+    )
+    password = staff.add_parser(
+        "set-password",
+        help="set NAME's web-console password (asked twice; or the first line of stdin)",
+    )
+    password.add_argument("name", metavar="NAME", help="the staff member's name in the roster")
     _privacy_parsers(sub, faq)
     return p
 
@@ -196,6 +204,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "broadcast":
         return asyncio.run(commands.broadcast(settings, args.broadcast_command, args.theme))
+    if args.command == "staff":
+        from bot.commands.staff import set_password
+
+        return asyncio.run(set_password(settings, args.name))
     if args.command == "purge":
         return asyncio.run(commands.purge(settings))
     if args.command == "backup":

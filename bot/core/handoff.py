@@ -28,8 +28,11 @@ ACK_QUIET = timedelta(minutes=2)
 
 
 class Handoff:
-    def __init__(self, clock: Clock, roster: Roster) -> None:
-        self._clock, self._roster = clock, roster
+    def __init__(
+        self, clock: Clock, roster: Roster, case_url: Callable[[int], str | None] | None = None
+    ) -> None:
+        """``case_url``: the web console's page of a case, added to new-case notices."""
+        self._clock, self._roster, self._case_url = clock, roster, case_url
 
     async def open_case(
         self,
@@ -148,11 +151,13 @@ class Handoff:
         file_id: str | None,
         flag: str | None = None,
     ) -> Outgoing:
+        text = staff_texts.case_notice(
+            case.id, resident.display_name, case.question, case.opened_at, now, flag
+        )
+        url = self._case_url(case.id) if self._case_url else None
         return Outgoing(
             chat_id,
-            staff_texts.case_notice(
-                case.id, resident.display_name, case.question, case.opened_at, now, flag
-            ),
+            text + staff_texts.console_case_link(url) if url else text,
             ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),),
             purpose="notify",
             case_id=case.id,

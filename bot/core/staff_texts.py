@@ -5,7 +5,7 @@ Residents' texts live in :mod:`bot.core.texts`; both escape every interpolated v
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.ports import Case, CaseMessage
 from bot.core.roster import StaffMember
@@ -216,3 +216,19 @@ def shift_digest(cases: list[Case], now: datetime) -> str:
     for case in cases:
         lines.append(f"#{case.id} 等待 {waited(case.opened_at, now)}：{esc(_short(case.question))}")
     return "\n".join(lines)
+
+
+def console_off() -> str:
+    return "网页工作台还没有开启（需要在设置里填写 web.base_url），请联系管理员。"
+
+
+def console_link(url: str, valid: timedelta) -> str:
+    minutes = int(valid.total_seconds() // 60)
+    return (
+        "🔐 网页工作台登录链接（仅限本人使用，"
+        f"{minutes} 分钟内有效，只能用一次，请勿转发）：\n{esc(url)}"
+    )
+
+
+def console_case_link(url: str) -> str:
+    return f"\n🖥 网页处理：{esc(url)}"

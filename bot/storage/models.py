@@ -219,3 +219,40 @@ class BroadcastRow(Base):
     queued_at: Mapped[datetime] = mapped_column(index=True)
     recipients: Mapped[int] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(16))  # "command" | "schedule"
+
+
+class ConsoleLinkRow(Base):
+    """A one-time sign-in link for the web console: only its SHA-256 is stored."""
+
+    __tablename__ = "console_links"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in browser: the cookie's SHA-256, its CSRF token, when it expires or ended."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class StaffPasswordRow(Base):
+    """A staff member's console password (argon2 hash), set by ``legaldesk staff set-password``."""
+
+    __tablename__ = "staff_passwords"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    set_at: Mapped[datetime]

@@ -114,3 +114,18 @@ async def desk(
             yield Desk(fake_tg, app, services, clock, staff[9001], staff[9002], staff[9100], intake)
     finally:
         await services.close()
+
+
+BROWSER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests need Debian's chromium and chromium-driver (.ci/run installs them); where
+    they are missing the tests are deselected, loudly, rather than failed."""
+    if all(path.exists() for path in BROWSER):
+        return
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if browser:
+        config.hook.pytest_deselected(items=browser)
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
+        print(f"\n{len(browser)} browser test(s) not run: install chromium and chromium-driver")

@@ -50,6 +50,7 @@ STAFF_COMMANDS = [
     BotCommand("close", "结束问题：/close 编号"),
     BotCommand("duty", "值班：/duty、/duty on、/duty off"),
     BotCommand("report", "服务台报告：/report、/report 2024-03、/report 2024"),
+    BotCommand("console", "网页工作台登录链接"),
 ]
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -72,6 +73,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         CommandHandler("case", staff.case, filters=PRIVATE),
         CommandHandler("duty", staff.duty, filters=PRIVATE),
         CommandHandler("report", office.report, filters=PRIVATE),
+        CommandHandler("console", staff.console, filters=PRIVATE),
         CallbackQueryHandler(staff.claim_button, pattern=r"^claim:\d{1,12}$"),
         # An adviser replying to a case notification answers the resident.
         MessageHandler(PRIVATE & is_staff & filters.REPLY & ~filters.COMMAND, staff.reply),

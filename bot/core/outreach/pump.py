@@ -52,7 +52,7 @@ class BroadcastPump:
         policy: PumpPolicy | None = None,
     ) -> None:
         self._uow, self._clock, self._transport = uow, clock, transport
-        self._policy = policy or PumpPolicy()
+        self.policy = policy or PumpPolicy()  # read at every send: may be replaced
         self._task: asyncio.Task[int] | None = None
         self._next_slot = 0.0  # time.monotonic() of the next send
         self._paused_until = 0.0
@@ -79,10 +79,10 @@ class BroadcastPump:
     async def drain(self) -> int:
         """Send every broadcast message that is due; how many were delivered."""
         delivered = 0
-        slots = asyncio.Semaphore(self._policy.concurrency)
+        slots = asyncio.Semaphore(self.policy.concurrency)
         while True:
             async with self._uow() as uow:
-                ids = await uow.broadcasts.due(self._clock.now(), self._policy.batch)
+                ids = await uow.broadcasts.due(self._clock.now(), self.policy.batch)
             if not ids:
                 return delivered
             sends: list[asyncio.Task[bool]] = []
@@ -103,12 +103,12 @@ class BroadcastPump:
     async def _pace(self) -> None:
         now = time.monotonic()
         start = max(now, self._next_slot, self._paused_until)
-        self._next_slot = start + 1 / self._policy.rate
+        self._next_slot = start + 1 / self.policy.rate
         if start > now:
             await asyncio.sleep(start - now)
         if self._idle is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle(), self._policy.give_way)
+                await asyncio.wait_for(self._idle(), self.policy.give_way)
 
     async def _send(self, outbox_id: int) -> bool:
         async with self._uow() as uow:

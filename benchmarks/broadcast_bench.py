@@ -45,6 +45,7 @@ from bot.adapters.tg.serving import running
 from bot.app import Knowledge, Services, build_services, load_knowledge
 from bot.config import load_settings
 from bot.core.matching.matcher import Action
+from bot.core.outreach.pump import PumpPolicy
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base, ResidentRow, SubscriptionRow
 from bot.storage.uow import create_engine
@@ -164,6 +165,7 @@ async def measure(args: argparse.Namespace, url: str, knowledge: Knowledge, tmp:
     try:
         await add_subscribers(services, subscribers)
         async with running(build_application(services, policy), services, policy):
+            services.pump.policy = PumpPolicy(give_way=args.give_way)
             await ask_until(api, askers[:5], questions, args.every, 10)  # warm-up
             baseline = await ask_until(api, askers, questions, args.every, args.baseline)
             done = asyncio.Event()
@@ -184,7 +186,10 @@ async def measure(args: argparse.Namespace, url: str, knowledge: Knowledge, tmp:
         await services.close()
         await api.stop()
     rate = queued.broadcast.recipients / seconds
-    print(f"[{name}] latency {args.latency * 1000:.0f} ms per sendMessage")
+    print(
+        f"[{name}] latency {args.latency * 1000:.0f} ms per sendMessage; broadcast gives way to "
+        f"answers for up to {args.give_way * 1000:.0f} ms a message"
+    )
     print(f"  answers, no broadcast:      {quantiles(baseline)}")
     print(f"  answers, during broadcast:  {quantiles(during)}")
     print(
@@ -206,12 +211,19 @@ async def main() -> None:
     parser.add_argument("--askers", type=int, default=60, help="residents asking questions")
     parser.add_argument("--every", type=float, default=0.1, help="seconds between questions")
     parser.add_argument("--baseline", type=int, default=200, help="questions without broadcast")
+    parser.add_argument(
+        "--give-way",
+        type=float,
+        default=PumpPolicy().give_way,
+        help="seconds a broadcast send waits for residents' answers (0: it does not wait)",
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     knowledge = load_knowledge(load_settings(None, {}, cwd=Path(__file__).parent))
     with tempfile.TemporaryDirectory() as tmp:
         await measure(args, "sqlite", knowledge, Path(tmp))
-        if args.postgres_url:
+        if args.postgres_url and not args.sqlite_only:
             await measure(args, args.postgres_url, knowledge, Path(tmp))
 
 

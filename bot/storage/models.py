@@ -63,6 +63,8 @@ class Base(DeclarativeBase):
 
 class ResidentRow(Base):
     __tablename__ = "residents"
+    # A broadcast goes to chats; its deliveries are logged against the resident of the chat.
+    __table_args__ = (Index("ix_residents_chat_id", "chat_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)

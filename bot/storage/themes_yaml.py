@@ -153,7 +153,8 @@ class _Reader:
         try:
             if found is None:
                 raise ValueError
-            local = datetime(*(int(g) for g in found.groups()), tzinfo=timezone)  # type: ignore[misc]
+            year, month_number, day, hour, minute = (int(g) for g in found.groups())
+            local = datetime(year, month_number, day, hour, minute, tzinfo=timezone)
         except ValueError:
             self.fail(node, f"'send_at' must be a local date and time YYYY-MM-DD HH:MM ({value!r})")
             return None

@@ -2,7 +2,8 @@
 
 ``subscriptions`` keeps every consent with its start and end (subscribers at the end of any
 period can be counted); ``broadcasts`` holds one row per queued theme (unique: a theme is queued
-once); outbox rows of a broadcast carry its id and are sent by the paced broadcast pump.
+once); outbox rows of a broadcast carry its id and are sent by the paced broadcast pump;
+residents get an index on their chat (a broadcast's deliveries are logged per resident).
 
 Revision ID: 0007
 Revises: 0006
@@ -54,9 +55,11 @@ def upgrade() -> None:
     op.create_index(op.f("ix_broadcasts_queued_at"), "broadcasts", ["queued_at"])
     op.add_column("outbox", sa.Column("broadcast_id", sa.BigInteger(), nullable=True))
     op.create_index("ix_outbox_broadcast", "outbox", ["broadcast_id", "status", "next_attempt_at"])
+    op.create_index("ix_residents_chat_id", "residents", ["chat_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_residents_chat_id", table_name="residents")
     op.drop_index("ix_outbox_broadcast", table_name="outbox")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("broadcast_id")

@@ -4,7 +4,9 @@ Residents' answers never wait for a broadcast: the courier sends them as soon as
 commits, while broadcast messages (outbox rows with a broadcast id, which the courier leaves
 alone) go out here, at most ``rate`` a second overall (Telegram allows about 30 a second to
 different chats; the rest is headroom for answers) and ``concurrency`` at a time (so the HTTP
-connections stay free for answers).
+connections stay free for answers); each send first waits, briefly, until no resident's message
+is being handled, so that a broadcast fills the gaps between answers instead of competing with
+them for the event loop, the database and the connections.
 
 Each message is claimed (``sending``, committed) before it is sent, and its outcome recorded
 after: a crash or a restart never sends a message twice. Failed sends go back to waiting with
@@ -21,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core.courier import MAX_ATTEMPTS, backoff
@@ -35,6 +38,9 @@ class PumpPolicy:
     rate: float = 25.0  # broadcast messages a second, overall
     concurrency: int = 4  # broadcast sends in flight at once
     batch: int = 100  # waiting messages read at a time
+    # Before each send, wait (up to this long) until no resident's message is being handled:
+    # answers go first, and a broadcast fills the gaps between them.
+    give_way: float = 0.25
 
 
 class BroadcastPump:
@@ -46,10 +52,16 @@ class BroadcastPump:
         policy: PumpPolicy | None = None,
     ) -> None:
         self._uow, self._clock, self._transport = uow, clock, transport
-        self._policy = policy or PumpPolicy()
+        self.policy = policy or PumpPolicy()  # read at every send: may be replaced
         self._task: asyncio.Task[int] | None = None
         self._next_slot = 0.0  # time.monotonic() of the next send
         self._paused_until = 0.0
+        self._idle: Callable[[], Awaitable[None]] | None = None
+
+    def give_way_to(self, idle: Callable[[], Awaitable[None]]) -> None:
+        """``idle()`` returns once no resident's message is being handled (the adapter's
+        intake); each broadcast send waits for it first, up to ``PumpPolicy.give_way``."""
+        self._idle = idle
 
     def kick(self) -> None:
         """Start draining in the background unless a drain is running."""
@@ -67,10 +79,10 @@ class BroadcastPump:
     async def drain(self) -> int:
         """Send every broadcast message that is due; how many were delivered."""
         delivered = 0
-        slots = asyncio.Semaphore(self._policy.concurrency)
+        slots = asyncio.Semaphore(self.policy.concurrency)
         while True:
             async with self._uow() as uow:
-                ids = await uow.broadcasts.due(self._clock.now(), self._policy.batch)
+                ids = await uow.broadcasts.due(self._clock.now(), self.policy.batch)
             if not ids:
                 return delivered
             sends: list[asyncio.Task[bool]] = []
@@ -91,9 +103,12 @@ class BroadcastPump:
     async def _pace(self) -> None:
         now = time.monotonic()
         start = max(now, self._next_slot, self._paused_until)
-        self._next_slot = start + 1 / self._policy.rate
+        self._next_slot = start + 1 / self.policy.rate
         if start > now:
             await asyncio.sleep(start - now)
+        if self._idle is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle(), self.policy.give_way)
 
     async def _send(self, outbox_id: int) -> bool:
         async with self._uow() as uow:

@@ -23,7 +23,7 @@ class SubscriptionDesk(ResidentSteps):
     ) -> None:
         # Only the steps that find the resident, log, answer with an entry and store the replies
         # are used; they need the unit of work, the clock and the knowledge base.
-        self._uow, self._clock, self._kb = uow, clock, kb  # type: ignore[assignment]
+        self._uow, self._clock, self._kb = uow, clock, kb
         self._outreach_uow = uow
         self._themes = themes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ S, R, M = SubscriptionRow, ResidentRow, OutboxRow  # M: outbox messages
 PURPOSE = "broadcast"
 
 
-def _reachable_subscribers() -> Select[tuple[int | None]]:
+def _reachable_subscribers() -> Select[Any]:
     """Chats of residents subscribed now, with a chat and not marked unreachable."""
     return (
         select(R.chat_id)

@@ -203,6 +203,7 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("道路交通安全法实施条例", 94, "应当在收到交通事故认定书之日起10日内提出书面调解申请"),
         ("道路交通事故处理程序规定", 71, "送达之日起三日内提出书面复核申请"),
         ("道路交通事故处理程序规定", 86, "之日起十日内一致书面申请"),
+        ("道路交通事故处理程序规定", 112, "“三日”、“五日”、“十日”，是指工作日"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

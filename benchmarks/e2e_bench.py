@@ -1,29 +1,28 @@
 """End-to-end benchmark: legaldesk and a bare PTB echo bot on the same fake Bot API server.
 
-Run by hand (not part of ``make test``)::
+Run by hand (not part of ``make test``): ``.venv/bin/python benchmarks/e2e_bench.py
+[--postgres-url URL] [--latency 0.05] [--parts rate,crowd,ratio]``. It prints three measurements,
+on a fresh SQLite file and, given ``--postgres-url`` (default: $LEGALDESK_TEST_POSTGRES_URL), on
+PostgreSQL (its tables are emptied first):
 
-    .venv/bin/python benchmarks/e2e_bench.py [--postgres-url URL] [--latency 0.05]
-
-It prints three measurements, on a fresh SQLite file and, given ``--postgres-url`` (default:
-$LEGALDESK_TEST_POSTGRES_URL), on PostgreSQL (its tables are emptied first):
-
-1. **Updates per second at Bot API latency.** Every Bot API call but getUpdates takes
+1. **Updates per second at Bot API latency** (``rate``). Every Bot API call but getUpdates takes
    ``--latency`` seconds longer, as a real Telegram round trip does (50-200 ms). The same burst
    (``--residents`` residents each send ``--messages`` FAQ questions at once) is handled by a
    bare PTB echo bot (stock Updater and settings, ``reply_text`` of the text) and by legaldesk as
    ``legaldesk run`` runs it (durable intake, matcher, database, outbox). Target: legaldesk
    serves at least 3 times the echo bot's updates per second (it serves chats concurrently).
-2. **Reply latency at Bot API latency.** ``--crowd`` residents each send one question at the
-   same moment, ``--waves`` times (after one warm-up wave that is not counted). For each message:
-   the time from its injection into the fake server to the fake server receiving the bot's
-   ``sendMessage`` to that resident (the added latency included). Target: p99 <= 300 ms.
-3. **Updates per second without latency** (localhost): both bots are CPU-bound, so the ratio
-   compares the work per update (matching, the database, the outbox against the echo bot's
-   none). No target; it must not fall below 0.3. This machine's speed drifts, so each round runs
-   the echo bot and then legaldesk, and the ratio is the median of ``--repeat`` rounds' ratios.
+2. **Reply latency at Bot API latency** (``crowd``). ``--crowd`` residents each send one question
+   at the same moment, ``--waves`` times (after one warm-up wave that is not counted). For each
+   message: the time from its injection into the fake server to the fake server receiving the
+   bot's ``sendMessage`` to that resident (the added latency included). Target: p99 <= 300 ms.
+   Also printed: the process's CPU time per message, steadier than wall time on a busy machine.
+3. **Updates per second without latency** (``ratio``, localhost): both bots are CPU-bound, so
+   the ratio compares the work per update. No target; it must not fall below 0.3. This machine's
+   speed drifts, so each round runs the echo bot and then legaldesk, and the ratio is the median
+   of ``--repeat`` rounds' ratios.
 
 Everything runs in one process and event loop on asyncio's own loop, so the fake server's work
-weighs on both bots alike, and on the latency.
+weighs on both bots alike, and on the latency. Notes on the numbers: benchmarks/e2e_bench.md.
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
 from bot.adapters.tg.handlers import office, outreach, privacy, resident, staff
+from bot.adapters.tg.http import AiohttpRequest
 from bot.adapters.tg.intake import IntakePolicy
 from bot.adapters.tg.processor import hold_for_retry
 from bot.adapters.tg.transport import TelegramTransport
@@ -54,6 +54,8 @@ STAFF_COMMANDS = [
 ]
 
 PRIVATE = filters.ChatType.PRIVATE
+# Bot API connections beyond the chats served at once: scheduled jobs, the outbox flush.
+JOB_CONNECTIONS = 4
 
 
 def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None]]:
@@ -125,26 +127,25 @@ async def post_stop(application: Application, services: Services) -> None:
     await services.pump.stop()
 
 
-def bot_requests(concurrency: int) -> tuple[HTTPXRequest, HTTPXRequest]:
+def bot_requests(concurrency: int) -> tuple[AiohttpRequest, AiohttpRequest]:
     """The HTTP clients of the bot: one for every Bot API method, one for getUpdates.
 
     Each chat being processed sends its replies one at a time, so ``concurrency`` connections
-    carry them; the scheduled jobs and the outbox flush take a free one (waiting up to
-    ``pool_timeout``; a send that times out stays in the outbox and is sent again). httpx's pool
-    walks all its connections for every request, so a larger pool costs CPU on every reply
-    without sending any faster. Timeouts are PTB's defaults, written out so that they can be
-    read. getUpdates has its own connection (as PTB's ``ApplicationBuilder`` gives it), so that
-    a long poll never waits for a reply or the reverse.
+    carry them; a few more serve the scheduled jobs and the outbox flush (a send that waits
+    longer than ``pool_timeout`` for a connection stays in the outbox and is sent again).
+    Timeouts are PTB's defaults, written out so that they can be read. getUpdates has its own
+    connection (as PTB's ``ApplicationBuilder`` gives it), so that a long poll never waits for a
+    reply or the reverse.
     """
-    replies = HTTPXRequest(
-        connection_pool_size=concurrency,
+    replies = AiohttpRequest(
+        connection_pool_size=concurrency + JOB_CONNECTIONS,
         connect_timeout=5.0,
         read_timeout=5.0,
         write_timeout=5.0,
         pool_timeout=1.0,
         media_write_timeout=20.0,
     )
-    updates = HTTPXRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0)
+    updates = AiohttpRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0)
     return replies, updates
 
 

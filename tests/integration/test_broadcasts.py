@@ -3,6 +3,7 @@ pump (never by the courier's flush), withdrawn on unsubscribe, 了解更多 answ
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from bot.app import Services
 from bot.core import texts
 from bot.core.clock import ManualClock
 from bot.core.interactions import EventKind
+from bot.core.outreach.pump import PumpPolicy
 from bot.core.ports import Delivery, DeliveryOutcome, Person
 from bot.storage.models import InteractionRow, OutboxRow, ResidentRow
 from tests.integration.test_resident_desk import transport
@@ -134,3 +136,22 @@ async def test_the_schedule_queues_a_theme_at_its_time_once(
 async def test_a_stale_learn_more_after_the_theme_is_gone_is_polite(services: Services) -> None:
     [reply] = await press(services, "more:2025-01", WANG)
     assert reply.text == texts.unreadable_button()
+
+
+async def test_a_broadcast_waits_while_residents_are_being_answered(services: Services) -> None:
+    await subscribe(services, WANG)
+    await services.broadcasts.queue("2026-12")
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def residents_idle() -> None:  # the intake's idle(): a resident is being answered
+        asked.set()
+        await answered.wait()
+
+    services.pump.give_way_to(residents_idle)
+    services.pump.policy = PumpPolicy(give_way=60)
+    drain = asyncio.create_task(services.pump.drain())
+    await asyncio.wait_for(asked.wait(), timeout=10)  # the pump asked before sending
+    assert themes_sent(services, WANG) == [] and not drain.done()  # held back meanwhile
+    answered.set()
+    assert await drain == 1
+    assert len(themes_sent(services, WANG)) == 1

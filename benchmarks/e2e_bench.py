@@ -1,29 +1,28 @@
 """End-to-end benchmark: legaldesk and a bare PTB echo bot on the same fake Bot API server.
 
-Run by hand (not part of ``make test``)::
+Run by hand (not part of ``make test``): ``.venv/bin/python benchmarks/e2e_bench.py
+[--postgres-url URL] [--latency 0.05] [--parts rate,crowd,ratio]``. It prints three measurements,
+on a fresh SQLite file and, given ``--postgres-url`` (default: $LEGALDESK_TEST_POSTGRES_URL), on
+PostgreSQL (its tables are emptied first):
 
-    .venv/bin/python benchmarks/e2e_bench.py [--postgres-url URL] [--latency 0.05]
-
-It prints three measurements, on a fresh SQLite file and, given ``--postgres-url`` (default:
-$LEGALDESK_TEST_POSTGRES_URL), on PostgreSQL (its tables are emptied first):
-
-1. **Updates per second at Bot API latency.** Every Bot API call but getUpdates takes
+1. **Updates per second at Bot API latency** (``rate``). Every Bot API call but getUpdates takes
    ``--latency`` seconds longer, as a real Telegram round trip does (50-200 ms). The same burst
    (``--residents`` residents each send ``--messages`` FAQ questions at once) is handled by a
    bare PTB echo bot (stock Updater and settings, ``reply_text`` of the text) and by legaldesk as
    ``legaldesk run`` runs it (durable intake, matcher, database, outbox). Target: legaldesk
    serves at least 3 times the echo bot's updates per second (it serves chats concurrently).
-2. **Reply latency at Bot API latency.** ``--crowd`` residents each send one question at the
-   same moment, ``--waves`` times (after one warm-up wave that is not counted). For each message:
-   the time from its injection into the fake server to the fake server receiving the bot's
-   ``sendMessage`` to that resident (the added latency included). Target: p99 <= 300 ms.
-3. **Updates per second without latency** (localhost): both bots are CPU-bound, so the ratio
-   compares the work per update (matching, the database, the outbox against the echo bot's
-   none). No target; it must not fall below 0.3. This machine's speed drifts, so each round runs
-   the echo bot and then legaldesk, and the ratio is the median of ``--repeat`` rounds' ratios.
+2. **Reply latency at Bot API latency** (``crowd``). ``--crowd`` residents each send one question
+   at the same moment, ``--waves`` times (after one warm-up wave that is not counted). For each
+   message: the time from its injection into the fake server to the fake server receiving the
+   bot's ``sendMessage`` to that resident (the added latency included). Target: p99 <= 300 ms.
+   Also printed: the process's CPU time per message, steadier than wall time on a busy machine.
+3. **Updates per second without latency** (``ratio``, localhost): both bots are CPU-bound, so
+   the ratio compares the work per update. No target; it must not fall below 0.3. This machine's
+   speed drifts, so each round runs the echo bot and then legaldesk, and the ratio is the median
+   of ``--repeat`` rounds' ratios.
 
 Everything runs in one process and event loop on asyncio's own loop, so the fake server's work
-weighs on both bots alike, and on the latency.
+weighs on both bots alike, and on the latency. Notes on the numbers: benchmarks/e2e_bench.md.
 """
 
 from __future__ import annotations
@@ -136,11 +135,15 @@ async def echo_rate(api: FakeBotApi, residents: Plan) -> float:
 
 async def crowd(
     api: TimedBotApi, intake: Intake, users: list[FakeUser], waves: int, questions: list[str]
-) -> list[float]:
+) -> tuple[list[float], float]:
     """Reply latencies (seconds) of ``waves`` waves in which every user sends one question at
-    once; a warm-up wave comes first and is not counted."""
+    once (a warm-up wave comes first and is not counted), and the process's CPU seconds per
+    counted message (the fake server's included; unlike wall time, other load barely moves it)."""
     samples: list[float] = []
+    cpu = 0.0
     for wave in range(waves + 1):
+        if wave == 1:
+            cpu = time.process_time()
         sent: dict[int, tuple[float, int]] = {}
         for n, user in enumerate(users):
             sent[user.id] = (time.perf_counter(), len(api.arrivals[user.id]))
@@ -150,7 +153,7 @@ async def crowd(
         await intake.idle()
         if wave > 0:
             samples += [api.arrivals[uid][seen] - at for uid, (at, seen) in sent.items()]
-    return samples
+    return samples, (time.process_time() - cpu) / max(len(samples), 1)
 
 
 @asynccontextmanager
@@ -222,32 +225,36 @@ async def measure(
     folder = tmp / name
     folder.mkdir()
 
+    where = (url, knowledge, folder, policy)
     async with TimedBotApi() as api:
         add_latency(api, args.latency)
-        echo = await echo_rate(api, plan(api, "e", args.residents, args.messages, questions))
-        where = (url, knowledge, folder, policy)
-        served = await desk_rate(
-            api, plan(api, "d", args.residents, args.messages, questions), *where
-        )
-        ratio = served / echo
-        print(
-            f"{name:<10} latency {args.latency * 1000:3.0f} ms  {total} updates: "
-            f"echo bot {echo:6.1f}/s  legaldesk {served:6.1f}/s  ratio {ratio:5.2f} "
-            f"(target >= {THROUGHPUT_TARGET:.0f}: {verdict(ratio >= THROUGHPUT_TARGET)})",
-            flush=True,
-        )
-        users = [api.new_user(f"c{n}") for n in range(args.crowd)]
-        async with legaldesk(api, *where) as intake:
-            samples = await crowd(api, intake, users, args.waves, questions)
-        p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
-        print(
-            f"{name:<10} latency {args.latency * 1000:3.0f} ms  reply latency, {args.crowd} "
-            f"residents at once x {args.waves} waves: p50 {p50 * 1000:4.0f} ms  "
-            f"p99 {p99 * 1000:4.0f} ms  max {max(samples) * 1000:4.0f} ms "
-            f"(target p99 <= {P99_TARGET * 1000:.0f} ms: {verdict(p99 <= P99_TARGET)})",
-            flush=True,
-        )
-
+        if "rate" in args.parts:
+            echo = await echo_rate(api, plan(api, "e", args.residents, args.messages, questions))
+            served = await desk_rate(
+                api, plan(api, "d", args.residents, args.messages, questions), *where
+            )
+            ratio = served / echo
+            print(
+                f"{name:<10} latency {args.latency * 1000:3.0f} ms  {total} updates: "
+                f"echo bot {echo:6.1f}/s  legaldesk {served:6.1f}/s  ratio {ratio:5.2f} "
+                f"(target >= {THROUGHPUT_TARGET:.0f}: {verdict(ratio >= THROUGHPUT_TARGET)})",
+                flush=True,
+            )
+        if "crowd" in args.parts:
+            users = [api.new_user(f"c{n}") for n in range(args.crowd)]
+            async with legaldesk(api, *where) as intake:
+                samples, cpu = await crowd(api, intake, users, args.waves, questions)
+            p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
+            print(
+                f"{name:<10} latency {args.latency * 1000:3.0f} ms  reply latency, {args.crowd} "
+                f"residents at once x {args.waves} waves: p50 {p50 * 1000:4.0f} ms  "
+                f"p99 {p99 * 1000:4.0f} ms  max {max(samples) * 1000:4.0f} ms "
+                f"(target p99 <= {P99_TARGET * 1000:.0f} ms: {verdict(p99 <= P99_TARGET)}); "
+                f"CPU {cpu * 1000:.2f} ms per message",
+                flush=True,
+            )
+    if "ratio" not in args.parts:
+        return
     ratios: list[float] = []
     for r in range(args.repeat):
         async with TimedBotApi() as api:
@@ -292,6 +299,11 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=5, help="rounds without latency")
     parser.add_argument(
         "--concurrency", type=int, default=0, help="chats served at once (default: the bot's)"
+    )
+    parser.add_argument(
+        "--parts",
+        default="rate,crowd,ratio",
+        help="which measurements (1 rate, 2 crowd, 3 ratio), comma-separated",
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     logging.basicConfig(level=logging.WARNING)

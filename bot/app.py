@@ -16,37 +16,55 @@ from bot.core.faq import KnowledgeBase
 from bot.core.handoff import Handoff
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
+from bot.core.outreach.broadcasts import BroadcastDesk
+from bot.core.outreach.pump import BroadcastPump
+from bot.core.outreach.subscriptions import SubscriptionDesk
+from bot.core.outreach.themes import Themes
 from bot.core.ports import Clock, Transport
 from bot.core.privacy import PrivacyDesk
 from bot.core.reminders import ReminderPolicy, Reminders
 from bot.core.reports import ReportService
+from bot.core.scams import ScamChecker
+from bot.core.signin import ConsoleAccess
 from bot.core.staff import StaffDesk
 from bot.resources import shipped_faq_dir
+from bot.storage.console import SqlConsoleUnitOfWorkFactory
 from bot.storage.faq_yaml import LEXICON_FILE, load_knowledge_base
 from bot.storage.law_files import load_law_library
 from bot.storage.lexicon_yaml import load_lexicon
+from bot.storage.passwords import Argon2Hasher
 from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
 from bot.storage.queries import report_queries
+from bot.storage.scams_yaml import PATTERNS_FILE, load_scam_rules
+from bot.storage.themes_yaml import load_themes
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker, warm_pool
 
 
 @dataclass(frozen=True, slots=True)
 class Knowledge:
-    """Everything read from files at start-up: FAQ, matcher index, law texts."""
+    """Everything read from files at start-up: FAQ, matcher index, law texts, monthly themes."""
 
     kb: KnowledgeBase
     matcher: Matcher
     laws: LawLibrary
+    themes: Themes = field(default_factory=Themes)
+    scams: ScamChecker | None = None  # None: the FAQ folder has no scams/patterns.yaml
 
 
 def load_knowledge(settings: Settings) -> Knowledge:
-    """Load and index the knowledge base; raises FaqError naming file and line on bad content."""
+    """Load and index the knowledge base and the scam patterns; raises FaqError naming file and
+    line on bad content."""
     faq_dir = Path(settings.faq_dir) if settings.faq_dir else shipped_faq_dir()
     kb = load_knowledge_base(faq_dir)
     lexicon = load_lexicon(faq_dir / LEXICON_FILE)
     m = settings.matcher
     thresholds = Thresholds(m.answer_threshold, m.clarify_threshold, m.clarify_margin)
-    return Knowledge(kb, Matcher(kb, lexicon, thresholds), load_law_library())
+    themes = load_themes(faq_dir, {e.id for e in kb}, settings.timezone)
+    scams = None
+    if (patterns := faq_dir / PATTERNS_FILE).exists():
+        scams = ScamChecker(load_scam_rules(patterns, known_entries={e.id for e in kb}))
+    matcher = Matcher(kb, lexicon, thresholds)
+    return Knowledge(kb, matcher, load_law_library(), themes, scams)
 
 
 @dataclass
@@ -64,18 +82,30 @@ class Services:
     reminders: Reminders
     reports: ReportService
     privacy: PrivacyDesk
+    subscriptions: SubscriptionDesk
+    broadcasts: BroadcastDesk
+    console: ConsoleAccess
     _courier: Courier | None = field(default=None, repr=False)
+    _pump: BroadcastPump | None = field(default=None, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
 
     def attach_transport(self, transport: Transport) -> None:
         """Connect the messenger (Telegram, or the terminal) that delivers the outbox."""
         self._courier = Courier(self.uow, self.clock, transport)
+        self._pump = BroadcastPump(self.uow, self.clock, transport)
 
     @property
     def courier(self) -> Courier:
         if self._courier is None:
             raise RuntimeError("no transport attached")
         return self._courier
+
+    @property
+    def pump(self) -> BroadcastPump:
+        """Delivers the broadcasts' messages, paced (bot.core.outreach.pump)."""
+        if self._pump is None:
+            raise RuntimeError("no transport attached")
+        return self._pump
 
     async def warm_up(self, connections: int) -> None:
         """Open the database connections that concurrent updates will use (PostgreSQL)."""
@@ -96,7 +126,8 @@ def build_services(
     sessions = create_sessionmaker(engine)
     uow = SqlUnitOfWorkFactory(engine)
     roster = settings.roster
-    handoff = Handoff(clock, roster)
+    base_url = settings.web.base_url
+    handoff = Handoff(clock, roster, lambda n: f"{base_url}/cases/{n}" if base_url else None)
     desk = ResidentDesk(
         uow,
         clock,
@@ -108,6 +139,7 @@ def build_services(
             flood_per_minute=settings.desk.flood_messages_per_minute,
             retention_months=settings.desk.retention_months,
         ),
+        knowledge.scams,
     )
     staff = StaffDesk(uow, clock, roster)
     reminders = Reminders(
@@ -140,6 +172,17 @@ def build_services(
         reminders,
         reports,
         privacy,
+        SubscriptionDesk(uow, clock, knowledge.kb, knowledge.themes),
+        BroadcastDesk(uow, clock, knowledge.themes),
+        ConsoleAccess(
+            SqlConsoleUnitOfWorkFactory(engine),
+            clock,
+            roster,
+            staff,
+            Argon2Hasher(),
+            base_url,
+            reads=SqlConsoleUnitOfWorkFactory(engine, write=False),
+        ),
         reader=reader,
     )
 
@@ -148,4 +191,14 @@ def build_reports(
     settings: Settings, uow: SqlUnitOfWorkFactory, kb: KnowledgeBase, clock: Clock
 ) -> ReportService:
     """The report use case (the CLI builds it alone: a report needs no matcher)."""
-    return ReportService(uow, report_queries, clock, kb, settings.timezone)
+    return ReportService(
+        uow, report_queries, clock, kb, settings.timezone, scam_pattern_names(settings)
+    )
+
+
+def scam_pattern_names(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """(id, name) of the scam patterns, for the reports (none without a patterns file)."""
+    faq_dir = Path(settings.faq_dir) if settings.faq_dir else shipped_faq_dir()
+    if not (path := faq_dir / PATTERNS_FILE).exists():
+        return ()
+    return tuple((p.id, p.name) for p in load_scam_rules(path).patterns)

@@ -58,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path, help="YAML in the format of dev-questions.yaml")
     ev.add_argument("--json", action="store_true", help="print JSON with every result")
     _report_parser(sub)
+    _broadcast_parser(sub)
+    staff = sub.add_parser("staff", help="staff tools: the web console's passwords").add_subparsers(
+        dest="staff_command", required=True, metavar="ACTION"
+    )
+    password = staff.add_parser(
+        "set-password",
+        help="set NAME's web-console password (asked twice; or the first line of stdin)",
+    )
+    password.add_argument("name", metavar="NAME", help="the staff member's name in the roster")
     _privacy_parsers(sub, faq)
     return p
 
@@ -100,6 +109,22 @@ def _privacy_parsers(sub: Any, faq: Any) -> None:
     )
     backup.add_argument("path", type=Path, help="the file to write the copy to")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+
+def _broadcast_parser(sub: Any) -> None:
+    cast = sub.add_parser(
+        "broadcast",
+        help="the monthly theme (faq/themes/): preview it, or send it to the subscribers",
+        description="Monthly legal-education themes are defined in faq/themes/*.yaml; the bot "
+        "sends each at its send_at by itself. preview prints the message and counts the "
+        "subscribers (nothing is sent); send queues it now, once (the running bot delivers it).",
+    ).add_subparsers(dest="broadcast_command", required=True, metavar="ACTION")
+    for action, text in (
+        ("preview", "print the message and count the subscribers; sends nothing"),
+        ("send", "queue it for every subscriber now (once; a repeat does nothing)"),
+    ):
+        parser = cast.add_parser(action, help=text)
+        parser.add_argument("theme", metavar="THEME", help="the theme's month, e.g. 2026-12")
 
 
 def _report_parser(sub: Any) -> None:
@@ -177,6 +202,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 settings, month=args.month, year=args.year, fmt=args.format, output=args.output
             )
         )
+    if args.command == "broadcast":
+        return asyncio.run(commands.broadcast(settings, args.broadcast_command, args.theme))
+    if args.command == "staff":
+        from bot.commands.staff import set_password
+
+        return asyncio.run(set_password(settings, args.name))
     if args.command == "purge":
         return asyncio.run(commands.purge(settings))
     if args.command == "backup":

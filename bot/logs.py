@@ -6,6 +6,8 @@ import logging
 import re
 
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# A web-console sign-in link (``/signin/<token>``), should a server log a request line.
+SIGNIN_PATTERN = re.compile(r"(/signin/)[A-Za-z0-9_-]{16,}")
 
 
 class RedactTokens(logging.Filter):
@@ -13,8 +15,9 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if TOKEN_PATTERN.search(message):
-            record.msg, record.args = TOKEN_PATTERN.sub("<token>", message), None
+        if TOKEN_PATTERN.search(message) or SIGNIN_PATTERN.search(message):
+            message = SIGNIN_PATTERN.sub(r"\1<token>", TOKEN_PATTERN.sub("<token>", message))
+            record.msg, record.args = message, None
         return True
 
 

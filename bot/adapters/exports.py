@@ -37,8 +37,13 @@ FIGURES: tuple[tuple[str, Callable[[Figures], int | float | None]], ...] = (
     ("答复未送达（次）", lambda f: f.undeliverable),
     ("评价：有帮助（次）", lambda f: f.helpful),
     ("评价：没解决（次）", lambda f: f.not_helpful),
+    ("防诈骗核查（次）", lambda f: f.scam_checks),
     ("首次答复用时中位数（分钟）", lambda f: f.response_median),
     ("首次答复用时90%分位（分钟）", lambda f: f.response_p90),
+    ("普法推送（场次）", lambda f: f.broadcasts),
+    ("普法送达居民（人）", lambda f: f.reached),
+    ("「了解更多」点击（次）", lambda f: f.learn_more),
+    ("期末订阅每月普法（人）", lambda f: f.subscribers),
 )
 
 
@@ -72,6 +77,11 @@ def _sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[Any
                 [i, e.faq_id, e.question, e.category, e.count]
                 for i, e in enumerate(report.top_entries, 1)
             ],
+        ),
+        (
+            "防诈骗核查",
+            ["骗局类型", "编号", "次数"],
+            [[s.name, s.pattern, s.count] for s in report.scam_checks],
         ),
     ]
     if isinstance(report, YearlyReport):
@@ -188,7 +198,7 @@ def to_table(report: MonthlyReport) -> str:
 
 
 def summary(report: MonthlyReport) -> str:
-    """Five lines for a chat message."""
+    """Five lines for a chat message, and a sixth on the monthly themes once there are any."""
     f = report.figures
     if f.response_median is None:
         timing = "本期没有新答复的问题"
@@ -197,16 +207,21 @@ def summary(report: MonthlyReport) -> str:
             f"首次答复用时中位数 {_text(f.response_median)} 分钟，"
             f"九成在 {_text(f.response_p90)} 分钟内"
         )
-    return "\n".join(
-        [
-            f"📊 {title(report.period)}服务台报告（详见附件）",
-            f"居民提问 {f.questions} 次，来自 {f.residents} 位居民",
-            f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次",
-            f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
-            f"期末未结 {f.open_at_end} 件",
-            f"{timing}；评价：有帮助 {f.helpful}，没解决 {f.not_helpful}",
-        ]
-    )
+    lines = [
+        f"📊 {title(report.period)}服务台报告（详见附件）",
+        f"居民提问 {f.questions} 次，来自 {f.residents} 位居民",
+        f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次，"
+        f"防诈骗核查 {f.scam_checks} 次",
+        f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
+        f"期末未结 {f.open_at_end} 件",
+        f"{timing}；评价：有帮助 {f.helpful}，没解决 {f.not_helpful}",
+    ]
+    if f.broadcasts or f.reached or f.learn_more or f.subscribers:
+        lines.append(
+            f"每月普法推送 {f.broadcasts} 场，送达 {f.reached} 位居民，"
+            f"「了解更多」{f.learn_more} 次，期末订阅 {f.subscribers} 人"
+        )
+    return "\n".join(lines)
 
 
 def _grid(rows: Sequence[Sequence[Any]]) -> list[str]:

@@ -1,9 +1,11 @@
 """What each CLI command does, on top of the services; ``bot.cli`` parses the arguments.
 
 One module per feature: ``run`` (the bot, the shell), ``faq`` (ask, check, list, eval, misses),
-``report``, ``privacy`` (purge, backup), ``database`` (migrations before a command runs).
+``report``, ``broadcast``, ``privacy`` (purge, backup), ``database`` (migrations before a
+command runs).
 """
 
+from bot.commands.broadcast import broadcast
 from bot.commands.database import OutdatedSchema, migrate, prepare_database
 from bot.commands.faq import (
     ask,
@@ -23,6 +25,7 @@ __all__ = [
     "OutdatedSchema",
     "ask",
     "backup",
+    "broadcast",
     "decision_json",
     "faq_check",
     "faq_eval",

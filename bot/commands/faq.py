@@ -16,6 +16,8 @@ from bot.core.matching.matcher import Action
 from bot.resources import shipped_faq_dir
 from bot.storage.faq_yaml import LEXICON_FILE, check_knowledge_base, load_labelled_questions
 from bot.storage.lexicon_yaml import load_lexicon
+from bot.storage.scams_yaml import PATTERNS_FILE, check_scam_rules
+from bot.storage.themes_yaml import check_themes
 from bot.storage.uow import create_engine
 
 
@@ -60,12 +62,22 @@ def faq_check(settings: Settings, directory: Path | None) -> int:
             load_lexicon(lexicon)
         except FaqError as exc:
             problems += exc.problems
+    themes, theme_problems = check_themes(folder, {e.id for e in kb}, settings.timezone)
+    problems += theme_problems
+    rules = None
+    if (patterns := Path(folder) / PATTERNS_FILE).exists():
+        rules, scam_problems = check_scam_rules(patterns, known_entries={e.id for e in kb})
+        problems += scam_problems
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
         return 1
-    print(f"ok: {len(kb)} entries in {len(kb.categories)} categories ({folder})")
+    scams = f", {len(rules.patterns)} scam patterns" if rules else ", no scam patterns"
+    print(
+        f"ok: {len(kb)} entries in {len(kb.categories)} categories{scams}, "
+        f"{len(themes)} monthly theme(s) ({folder})"
+    )
     return 0
 
 

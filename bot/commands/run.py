@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 from bot.app import build_services, load_knowledge
 from bot.commands.database import OUTDATED, OutdatedSchema, prepare_database
@@ -24,9 +25,23 @@ def run(settings: Settings) -> int:
     services = build_services(settings, knowledge)
     application = build_application(services)
     try:
-        return asyncio.run(serve(application, services))
+        return asyncio.run(_serve_with_web(application, services, serve))
     except asyncio.CancelledError:  # a second SIGINT/SIGTERM during the graceful stop
         return 130
+
+
+async def _serve_with_web(application: Any, services: Any, serve: Any) -> int:
+    """The bot, and the web console beside it when ``web.listen`` is configured."""
+    runner = None
+    if services.settings.web.listen:
+        from bot.adapters.web import start_web
+
+        runner = await start_web(services)
+    try:
+        return int(await serve(application, services))
+    finally:
+        if runner is not None:
+            await runner.cleanup()
 
 
 async def shell(settings: Settings) -> int:

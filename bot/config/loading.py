@@ -12,7 +12,16 @@ from bot.config import values as check
 from bot.config.settings import ConfigError, Settings
 
 CONFIG_FILE_NAME = "legaldesk.yaml"
-_TOP_KEYS = ("database_url", "faq_dir", "timezone", "matcher", "desk", "advisers", "log_level")
+_TOP_KEYS = (
+    "database_url",
+    "faq_dir",
+    "timezone",
+    "matcher",
+    "desk",
+    "advisers",
+    "log_level",
+    "web",
+)
 
 
 def load_settings(
@@ -42,6 +51,7 @@ def load_settings(
         timezone=timezone,
         matcher=check.matcher_settings(raw.get("matcher"), label),
         desk=check.desk_settings(raw.get("desk"), label),
+        web=check.web_settings(raw.get("web"), label),
         staff=check.staff(raw.get("advisers"), label),
         log_level=check.log_level(*pick("log_level", "LEGALDESK_LOG_LEVEL")),
         telegram_bot_token=check.token(env.get("TELEGRAM_BOT_TOKEN")),

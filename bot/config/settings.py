@@ -47,6 +47,21 @@ class DeskSettings:
     retention_months: int = 24
 
 
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The web console (bot/adapters/web); served by ``legaldesk run`` when ``listen`` is set."""
+
+    listen: str | None = None  # "host:port", e.g. "127.0.0.1:8080"
+    base_url: str | None = None  # how staff reach it, e.g. "https://desk.example.cn"
+    secure_cookies: bool = True  # False only for local tests over plain HTTP
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        assert self.listen is not None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
+
 def default_database_url(cwd: Path) -> str:
     return f"sqlite+aiosqlite:///{cwd.resolve() / 'data' / 'legaldesk.sqlite3'}"
 
@@ -61,6 +76,7 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     staff: tuple[StaffMember, ...] = ()
     log_level: str = "INFO"
     telegram_bot_token: Secret | None = None

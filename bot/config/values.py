@@ -18,6 +18,7 @@ from bot.config.settings import (
     DeskSettings,
     MatcherSettings,
     Secret,
+    WebSettings,
     default_database_url,
     mask_url,
 )
@@ -148,6 +149,31 @@ def desk_settings(raw: Any, label: str) -> DeskSettings:
             for k, v in section.items()
         }
     )
+
+
+def web_settings(raw: Any, label: str) -> WebSettings:
+    section = section_of(raw, "web", label, tuple(f.name for f in fields(WebSettings)))
+    listen = section.get("listen")
+    if listen is not None:
+        listen = nonempty_text(listen, label, "web.listen")
+        _, sep, port = listen.rpartition(":")
+        if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+            raise config_error(
+                label, "web.listen", f"'{listen}' must be host:port, e.g. 127.0.0.1:8080"
+            )
+    base_url = section.get("base_url")
+    if base_url is not None:
+        base_url = nonempty_text(base_url, label, "web.base_url").rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url):
+            raise config_error(
+                label, "web.base_url", f"'{base_url}' must be a URL, e.g. https://desk.example.cn"
+            )
+    secure = section.get("secure_cookies", True)
+    if not isinstance(secure, bool):
+        raise config_error(
+            label, "web.secure_cookies", f"must be true or false, got {kind(secure)}"
+        )
+    return WebSettings(listen, base_url, secure)
 
 
 def staff(raw: Any, label: str) -> tuple[StaffMember, ...]:

@@ -17,6 +17,7 @@ from bot.core.interactions import EventKind
 from bot.core.law import parse_article_query, render_article, split_for_messages
 from bot.core.matching.matcher import Action, MatchResult
 from bot.core.ports import Arrival, Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
+from bot.core.scam_steps import ScamSteps
 from bot.core.topics import TopicMenu
 
 __all__ = ["INBOUND", "DeskPolicy", "ResidentDesk", "is_blank", "storable"]
@@ -29,15 +30,17 @@ def _number(text: str) -> int | None:
     return int(text) if _ID.fullmatch(text) else None
 
 
-class ResidentDesk(TopicMenu):
+class ResidentDesk(TopicMenu, ScamSteps):
     """What residents can do. Stateless apart from its collaborators.
 
-    The topic menu's use cases come from :class:`~bot.core.topics.TopicMenu`, the shared steps
-    from :class:`~bot.core.desk_steps.ResidentSteps`.
+    The topic menu's use cases come from :class:`~bot.core.topics.TopicMenu`, the scam check
+    from :class:`~bot.core.scam_steps.ScamSteps`, the shared steps from
+    :class:`~bot.core.desk_steps.ResidentSteps`.
     """
 
-    async def ask(self, person: Person, text: str) -> SentBatch:
-        """Answer a resident's free-text message: FAQ, choices, small talk, or the adviser."""
+    async def ask(self, person: Person, text: str, *, forwarded: bool = False) -> SentBatch:
+        """Answer a resident's free-text message: a scam check, FAQ, choices, small talk, or the
+        adviser. ``forwarded``: the resident forwarded the message from elsewhere."""
         text = storable(text)
         async with self._uow() as uow:
             arrival = await self._arrive(uow, person)
@@ -47,6 +50,10 @@ class ResidentDesk(TopicMenu):
             if is_blank(text):  # whitespace, zero-width or bidi marks only: not for the adviser
                 await self._log(uow, EventKind.MEDIA, resident, detail="blank")
                 return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
+            verdict = self._scam_verdict(text, forwarded)
+            if self._scam_first(verdict, forwarded):
+                out = await self._scam_check(uow, arrival, person, text, verdict)
+                return await self._finish(uow, out)
             case = arrival.case
             if case is not None:
                 out = await self._handoff.follow_up(uow, resident, case, text=text)
@@ -56,6 +63,9 @@ class ResidentDesk(TopicMenu):
                 out = await self._law(uow, resident, person.chat_id, citation, text)
                 return await self._finish(uow, out)
             result = self._matcher.match(text)
+            if verdict.is_check and result.action not in (Action.ANSWER, Action.CLARIFY):
+                out = await self._scam_check(uow, arrival, person, text, verdict)
+                return await self._finish(uow, out)
             out = await self._decide(uow, resident, person, text, result)
             return await self._finish(uow, out)
 
@@ -85,6 +95,8 @@ class ResidentDesk(TopicMenu):
             return await self.feedback(person, rest)
         if kind == "pick" and (question_id := _number(question)) is not None and faq_id:
             return await self.pick(person, question_id, faq_id)
+        if kind == "scam" and (event_id := _number(rest)) is not None:
+            return await self.ask_adviser_about(person, event_id)
         if kind == "esc" and question == "b" and faq_id:
             return await self.escalate(person, None, faq_id)
         if kind == "esc" and (question_id := _number(rest)) is not None:

@@ -24,6 +24,7 @@ from bot.core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.core.scams import ScamChecker
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +47,23 @@ class ResidentSteps:
         laws: LawLibrary,
         handoff: Handoff,
         policy: DeskPolicy = DeskPolicy(),
+        scams: ScamChecker | None = None,
     ) -> None:
         self._uow, self._clock, self._kb = uow, clock, kb
         self._matcher, self._laws, self._handoff, self._policy = matcher, laws, handoff, policy
+        self._scams = scams  # None: no scam check (a knowledge base without scam patterns)
 
-    def _answer(self, chat_id: int, entry: FaqEntry, escalate_data: str) -> Outgoing:
-        buttons = (
+    def _answer(
+        self, chat_id: int, entry: FaqEntry, escalate_data: str, *, subscribe: bool = True
+    ) -> Outgoing:
+        """An entry's answer with its buttons (and, unless told not to, the offer to subscribe
+        to the monthly themes: consent is asked, never assumed)."""
+        buttons: tuple[tuple[Button, ...], ...] = (
             (Button(texts.HELPFUL, f"fb:{entry.id}"),),
             (Button(texts.NOT_SOLVED, escalate_data),),
         )
+        if subscribe:
+            buttons += ((Button(texts.SUBSCRIBE, texts.SUBSCRIBE_DATA),),)
         return Outgoing(chat_id, texts.faq_answer(entry), buttons)
 
     def _category_buttons(self) -> tuple[tuple[Button, ...], ...]:

@@ -6,6 +6,7 @@ transaction, so the case, its log events and every notification commit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.core import staff_texts, texts
@@ -27,8 +28,11 @@ ACK_QUIET = timedelta(minutes=2)
 
 
 class Handoff:
-    def __init__(self, clock: Clock, roster: Roster) -> None:
-        self._clock, self._roster = clock, roster
+    def __init__(
+        self, clock: Clock, roster: Roster, case_url: Callable[[int], str | None] | None = None
+    ) -> None:
+        """``case_url``: the web console's page of a case, added to new-case notices."""
+        self._clock, self._roster, self._case_url = clock, roster, case_url
 
     async def open_case(
         self,
@@ -41,7 +45,11 @@ class Handoff:
         reason: str,
         media_kind: str | None = None,
         file_id: str | None = None,
+        flag: str | None = None,
+        reply: Callable[[int, str | None], str] = texts.handed_off,
     ) -> list[Outgoing]:
+        """Open a case, notify the advisers on duty (``flag``: a line marking it, such as
+        🚩 疑似诈骗) and tell the resident with ``reply(case id, when advisers start)``."""
         now = self._clock.now()
         case = await uow.cases.open(resident.id, question, now, faq_id, score)
         await uow.cases.add_message(
@@ -61,7 +69,7 @@ class Handoff:
         overrides = await uow.duty.overrides(now)
         on_duty = self._roster.on_duty(now, overrides)
         out = [
-            self._notice(member.telegram_id, case, resident, now, media_kind, file_id)
+            self._notice(member.telegram_id, case, resident, now, media_kind, file_id, flag)
             for member in on_duty
         ]
         next_start = None
@@ -75,7 +83,7 @@ class Handoff:
         if resident.chat_id is not None:
             out.insert(
                 0,
-                Outgoing(resident.chat_id, texts.handed_off(case.id, next_start), case_id=case.id),
+                Outgoing(resident.chat_id, reply(case.id, next_start), case_id=case.id),
             )
         return out
 
@@ -88,7 +96,11 @@ class Handoff:
         text: str | None,
         media_kind: str | None = None,
         file_id: str | None = None,
+        flag: str | None = None,
+        acknowledge: bool = True,
     ) -> list[Outgoing]:
+        """Add to an open case and pass it on; ``acknowledge``: tell the resident (at most once
+        in a while), unless the caller replies itself."""
         now = self._clock.now()
         recent = await uow.interactions.count_since(
             resident.id, (EventKind.FOLLOW_UP.value,), now - ACK_QUIET
@@ -117,13 +129,13 @@ class Handoff:
             out.append(
                 Outgoing(
                     chat,
-                    staff_texts.case_follow_up(case.id, resident.display_name, text),
+                    staff_texts.case_follow_up(case.id, resident.display_name, text, flag),
                     purpose="notify",
                     case_id=case.id,
                     media=_media(media_kind, file_id),
                 )
             )
-        if not recent and resident.chat_id is not None:
+        if acknowledge and not recent and resident.chat_id is not None:
             out.insert(
                 0, Outgoing(resident.chat_id, texts.follow_up_added(case.id), case_id=case.id)
             )
@@ -137,12 +149,15 @@ class Handoff:
         now: datetime,
         media_kind: str | None,
         file_id: str | None,
+        flag: str | None = None,
     ) -> Outgoing:
+        text = staff_texts.case_notice(
+            case.id, resident.display_name, case.question, case.opened_at, now, flag
+        )
+        url = self._case_url(case.id) if self._case_url else None
         return Outgoing(
             chat_id,
-            staff_texts.case_notice(
-                case.id, resident.display_name, case.question, case.opened_at, now
-            ),
+            text + staff_texts.console_case_link(url) if url else text,
             ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),),
             purpose="notify",
             case_id=case.id,

@@ -18,6 +18,7 @@ INBOUND = tuple(
         EventKind.LAW_LOOKUP,
         EventKind.COMMAND,
         EventKind.FLOOD,
+        EventKind.SCAM_CHECK,
     )
 )
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

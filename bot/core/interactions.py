@@ -33,6 +33,16 @@ class EventKind(StrEnum):
     REMINDER = "reminder"
     REFUSED = "refused"  # someone without the role tried a staff action
     FLOOD = "flood"  # a message over the rate limit: logged, not matched
+    SUBSCRIBE = "subscribe"  # a resident subscribed to the monthly themes (detail: how)
+    UNSUBSCRIBE = "unsubscribe"
+    LEARN_MORE = "learn_more"  # 「了解更多」 under a broadcast (detail: the theme's month)
+    BROADCAST_DELIVERED = "broadcast_delivered"  # a theme reached a resident (detail: month)
+    SCAM_CHECK = "scam_check"  # a message checked for a scam; detail: pattern id or "unsure"
+    CONSOLE_LINK = "console_link"  # a staff member asked for a web-console sign-in link
+    CONSOLE_SIGN_IN = "console_sign_in"  # signed in to the web console (detail: link|password)
+    CONSOLE_SIGN_IN_FAILED = "console_sign_in_failed"  # detail: why (no actor when unknown)
+    CONSOLE_SIGN_OUT = "console_sign_out"
+    DUTY_SWITCH = "duty_switch"  # a staff member switched their own duty (detail: on|off)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ __all__ = [
     "Media",
     "Outbox",
     "Outgoing",
+    "OutreachCounts",
     "PendingMessage",
     "Person",
     "PrivacyRepository",
@@ -54,6 +55,7 @@ __all__ = [
     "Resident",
     "ResidentRepository",
     "SentBatch",
+    "SubscriptionRepository",
     "Transport",
     "UnitOfWork",
     "UnitOfWorkFactory",
@@ -129,6 +131,20 @@ class Outbox(Protocol):
         ...
 
 
+class SubscriptionRepository(Protocol):
+    """Residents' consent to the monthly themes (bot.core.outreach)."""
+
+    async def is_active(self, resident_id: int) -> bool: ...
+    async def start(self, resident_id: int, at: datetime) -> None: ...
+    async def end(self, resident_id: int, at: datetime) -> bool:
+        """End the resident's subscription; False if there was none."""
+        ...
+
+    async def count_reachable(self) -> int:
+        """Subscribers a broadcast would go to now (with a chat, not unreachable)."""
+        ...
+
+
 class DutyRepository(Protocol):
     async def overrides(self, now: datetime) -> dict[int, DutyOverride]: ...
     async def set(self, override: DutyOverride) -> None: ...
@@ -173,6 +189,7 @@ class BucketCounts:
     undeliverable: int = 0
     helpful: int = 0
     not_helpful: int = 0
+    scam_checks: int = 0  # SCAM_CHECK events
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +208,17 @@ class AdviserCount:
     bucket: int
     adviser: str | None
     cases: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutreachCounts:
+    """Monthly themes in one bucket: broadcasts queued, distinct residents a broadcast reached,
+    「了解更多」 presses, and subscribers at the bucket's end."""
+
+    broadcasts: int = 0
+    reached: int = 0
+    learn_more: int = 0
+    subscribers: int = 0
 
 
 class ReportQueries(Protocol):
@@ -232,6 +260,13 @@ class ReportQueries(Protocol):
         """Cases opened before each moment and neither answered nor closed before it."""
         ...
 
+    async def scam_checks(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
+        """SCAM_CHECK events in ``[start, end)`` per detail (a pattern id, or "unsure")."""
+
+    async def outreach(self, bounds: Sequence[datetime]) -> list[OutreachCounts]:
+        """One entry per bucket, in order (see :class:`OutreachCounts`)."""
+        ...
+
 
 # ---------------------------------------------------------------- privacy
 
@@ -271,6 +306,7 @@ class PrivacyRepository(Protocol):
 
 class PrivacyUnitOfWork(UnitOfWork, Protocol):
     privacy: PrivacyRepository
+    subscriptions: SubscriptionRepository  # a forgotten resident's subscription ends
 
 
 class PrivacyUnitOfWorkFactory(Protocol):

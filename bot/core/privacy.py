@@ -106,6 +106,7 @@ class PrivacyDesk:
                     )
                 log.info("case #%d closed: its resident asked to be forgotten", case.id)
             await self._log(uow, resident, "forgetme_confirm")
+            await uow.subscriptions.end(resident.id, now)  # no more monthly themes either
             redaction = await uow.privacy.forget_resident(
                 resident, REDACTED, texts.resident_mentions(resident.display_name)
             )

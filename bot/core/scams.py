@@ -133,6 +133,9 @@ class ScamRules:
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
+UNSURE_DETAIL = "unsure"  # what the interaction log records for a check handed to the adviser
+
+
 class VerdictKind(Enum):
     """What the desk does with a message (there is deliberately no "safe")."""
 

@@ -6,6 +6,8 @@ transaction, so it is recorded even though nothing else happens) and raised as N
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core import staff_texts
 from bot.core.errors import AlreadyClaimed, CaseClosed, CaseNotFound, InvalidRequest, NotAllowed
 from bot.core.interactions import EventKind, Interaction, case_event
@@ -28,6 +30,19 @@ from bot.core.shifts import format_next_start
 ANSWER_LIMIT = 3500
 
 
+@dataclass(frozen=True, slots=True)
+class CaseThread:
+    case: Case
+    resident_name: str
+    messages: tuple[CaseMessage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DutyBoard:
+    on_duty: tuple[StaffMember, ...]
+    next_start: str | None  # when the next shift starts, in words; None: no shifts at all
+
+
 class StaffDesk:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, roster: Roster) -> None:
         self._uow, self._clock, self._roster = uow, clock, roster
@@ -35,11 +50,18 @@ class StaffDesk:
     # ------------------------------------------------------------ roles
 
     async def member(
-        self, telegram_id: int, action: str, *, adviser_only: bool = False
+        self,
+        telegram_id: int,
+        action: str,
+        *,
+        adviser_only: bool = False,
+        office_only: bool = False,
     ) -> StaffMember:
-        """The roster member sending ``action``; logs and raises NotAllowed for anyone else."""
+        """The roster member sending ``action``; logs and raises NotAllowed for anyone else
+        (and for the other role, when the action is one role's only)."""
         member = self._roster.member(telegram_id)
-        if member is not None and (member.role is Role.ADVISER or not adviser_only):
+        wanted = Role.ADVISER if adviser_only else Role.OFFICE if office_only else None
+        if member is not None and wanted in (None, member.role):
             return member
         async with self._uow() as uow:
             await uow.interactions.add(
@@ -151,13 +173,24 @@ class StaffDesk:
 
     async def queue(self, telegram_id: int) -> str:
         """Active cases, oldest first, with waiting times."""
+        cases = await self.active_cases(telegram_id)
+        return staff_texts.queue(cases, self._clock.now())
+
+    async def active_cases(self, telegram_id: int) -> list[Case]:
+        """Open, claimed and answered cases, oldest first (the queue, for any adapter)."""
         await self.member(telegram_id, "queue")
         async with self._uow() as uow:
-            cases = await uow.cases.list_active()
-        return staff_texts.queue(cases, self._clock.now())
+            return await uow.cases.list_active()
 
     async def show(self, telegram_id: int, case_id: int) -> str:
         """A case's whole thread."""
+        thread = await self.thread(telegram_id, case_id)
+        return staff_texts.case_thread(
+            thread.case, thread.resident_name, list(thread.messages), self._clock.now()
+        )
+
+    async def thread(self, telegram_id: int, case_id: int) -> CaseThread:
+        """A case, its resident's display name and every message of its thread."""
         await self.member(telegram_id, "case")
         async with self._uow() as uow:
             case = await uow.cases.get(case_id)
@@ -165,11 +198,16 @@ class StaffDesk:
                 raise CaseNotFound(case_id)
             messages = await uow.cases.messages(case_id)
             resident = await uow.residents.get(case.resident_id)
-        name = resident.display_name if resident else ""
-        return staff_texts.case_thread(case, name, messages, self._clock.now())
+        return CaseThread(case, resident.display_name if resident else "", tuple(messages))
 
     async def duty(self, telegram_id: int, switch: str | None) -> str:
         """Show who is on duty, or switch one's own duty on/off until the next shift boundary."""
+        board = await self.duty_board(telegram_id, switch)
+        return staff_texts.duty_status(board.on_duty, board.next_start)
+
+    async def duty_board(self, telegram_id: int, switch: str | None = None) -> DutyBoard:
+        """Who is on duty now and when the next shift starts; ``switch`` "on"/"off" first sets
+        the sender's own duty until their next shift boundary (advisers only)."""
         member = await self.member(telegram_id, "duty")
         now = self._clock.now()
         async with self._uow() as uow:
@@ -178,6 +216,15 @@ class StaffDesk:
                     raise NotAllowed("duty")
                 until = self._roster.next_boundary(member, now)
                 await uow.duty.set(DutyOverride(member.telegram_id, switch == "on", until))
+                await uow.interactions.add(
+                    Interaction(
+                        EventKind.DUTY_SWITCH,
+                        now,
+                        actor_id=member.telegram_id,
+                        actor_name=member.name,
+                        detail=switch,
+                    )
+                )
                 await uow.commit()
             elif switch is not None:
                 raise InvalidRequest(staff_texts.duty_usage())
@@ -185,7 +232,7 @@ class StaffDesk:
         on_duty = self._roster.on_duty(now, overrides)
         next_start = self._roster.next_shift_start(now)
         when = format_next_start(now, next_start, self._roster.timezone) if next_start else None
-        return staff_texts.duty_status(on_duty, when)
+        return DutyBoard(tuple(on_duty), when)
 
     # ------------------------------------------------------------ steps
 

@@ -5,7 +5,7 @@ Residents' texts live in :mod:`bot.core.texts`; both escape every interpolated v
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.ports import Case, CaseMessage
 from bot.core.roster import StaffMember
@@ -25,19 +25,29 @@ def waited(opened_at: datetime, now: datetime) -> str:
     return f"{days}天{hours}小时" if hours else f"{days}天"
 
 
-def case_notice(case_id: int, name: str, question: str, opened_at: datetime, now: datetime) -> str:
+def case_notice(
+    case_id: int,
+    name: str,
+    question: str,
+    opened_at: datetime,
+    now: datetime,
+    flag: str | None = None,
+) -> str:
+    """A new case for the advisers; ``flag`` (HTML, e.g. 🚩 疑似诈骗) goes on its first line."""
     return (
         f"🆕 新问题 <b>#{case_id}</b>\n"
-        f"居民：{esc_clip(name, NAME_LIMIT)}\n"
+        + (f"{flag}\n" if flag else "")
+        + f"居民：{esc_clip(name, NAME_LIMIT)}\n"
         f"已等待：{waited(opened_at, now)}\n\n"
         f"{_quote(question)}\n\n"
         f"点「认领 #{case_id}」，然后<b>回复这条消息</b>作答，或发 /answer {case_id} 回复内容"
     )
 
 
-def case_follow_up(case_id: int, name: str, text: str | None) -> str:
+def case_follow_up(case_id: int, name: str, text: str | None, flag: str | None = None) -> str:
     body = _quote(text) if text else "（附件见下）"
-    return f"💬 <b>#{case_id}</b> 居民 {esc_clip(name, NAME_LIMIT)} 补充：\n{body}"
+    head = f"💬 <b>#{case_id}</b> 居民 {esc_clip(name, NAME_LIMIT)} 补充：\n"
+    return head + (f"{flag}\n" if flag else "") + body
 
 
 def _quote(text: str) -> str:
@@ -206,3 +216,19 @@ def shift_digest(cases: list[Case], now: datetime) -> str:
     for case in cases:
         lines.append(f"#{case.id} 等待 {waited(case.opened_at, now)}：{esc(_short(case.question))}")
     return "\n".join(lines)
+
+
+def console_off() -> str:
+    return "网页工作台还没有开启（需要在设置里填写 web.base_url），请联系管理员。"
+
+
+def console_link(url: str, valid: timedelta) -> str:
+    minutes = int(valid.total_seconds() // 60)
+    return (
+        "🔐 网页工作台登录链接（仅限本人使用，"
+        f"{minutes} 分钟内有效，只能用一次，请勿转发）：\n{esc(url)}"
+    )
+
+
+def console_case_link(url: str) -> str:
+    return f"\n🖥 网页处理：{esc(url)}"

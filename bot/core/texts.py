@@ -18,6 +18,8 @@ HELPFUL = "👍 有帮助"
 NOT_SOLVED = "🙋 没解决，找法律顾问"
 NONE_OF_THESE = "都不是，找法律顾问"
 BACK_TO_TOPICS = "« 返回分类"
+SUBSCRIBE = "📬 订阅每月普法"
+SUBSCRIBE_DATA = "sub"  # callback data of the button (bot.core.outreach)
 
 
 # Residents' words quoted in a message are cut so the whole message stays one Telegram message
@@ -74,7 +76,10 @@ def help_text() -> str:
         "· /topics 按分类浏览常见问题\n"
         "· /law 民法典 1077 查法律条文（也可以直接发「民法典第1077条」）\n"
         "· 回答下面点「没解决，找法律顾问」，法律顾问会亲自回复您。\n"
-        "· 也可以发语音、照片，会转给法律顾问。\n\n"
+        "· 也可以发语音、照片，会转给法律顾问。\n"
+        "· /subscribe 订阅每月普法（每月一条），/unsubscribe 退订。\n"
+        "· 收到可疑的短信、电话、微信消息，直接转发给我（或复制过来），我帮您看看像不像骗局；"
+        "拿不准的转给法律顾问。\n\n"
         "紧急情况（正在被打、被骗正在转账）请立即拨打 <b>110</b>；"
         "反诈劝阻电话 <b>96110</b>；法律援助热线 <b>12348</b>。\n\n"
         f"{DISCLAIMER}"
@@ -178,6 +183,9 @@ def privacy(retention_months: int) -> str:
         "· 只有镇法律顾问和服务台工作人员能看到您的问题。\n"
         f"· 问题和回复的内容保存 {retention_months} 个月，之后自动删除，"
         "只留下不含内容的统计次数。\n"
+        "· 每月普法：只有您自己订阅（/subscribe）才会收到，每月一条。"
+        "我们只记下您订阅、退订的时间和是否送达，用于发送和统计人数。"
+        "发 /unsubscribe 或点消息下的「退订」，马上生效，还没发出的也不再发。\n"
         "· 想删除您的全部资料，发送 /forgetme 。"
     )
 

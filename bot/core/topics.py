@@ -26,7 +26,10 @@ class TopicMenu(ResidentSteps):
                     Outgoing(
                         person.chat_id,
                         texts.welcome(resident.display_name),
-                        self._category_buttons(),
+                        (
+                            *self._category_buttons(),
+                            (Button(texts.SUBSCRIBE, texts.SUBSCRIBE_DATA),),
+                        ),
                     )
                 ]
             return await self._finish(uow, out)

@@ -15,11 +15,13 @@ from sqlalchemy.orm import aliased
 
 from bot.core.interactions import EventKind
 from bot.core.misses import HANDOFF, NOT_HELPFUL, MissEvent, miss_text
+from bot.core.scam_steps import HANDOFF_REASON
 from bot.storage.models import CaseRow, InteractionRow
 
-# Hand-offs that are not FAQ misses: a voice or photo, and the 「没解决」 press (counted once,
-# as its FEEDBACK_NOT_HELPFUL event).
-NOT_MISSES = ("media", "not_solved")
+# Hand-offs that are not FAQ misses: a voice or photo, the 「没解决」 press (counted once, as its
+# FEEDBACK_NOT_HELPFUL event), and a scam check the checker could not place (a message, not a
+# question for the FAQ).
+NOT_MISSES = ("media", "not_solved", HANDOFF_REASON)
 
 
 async def miss_events(

@@ -63,6 +63,8 @@ class Base(DeclarativeBase):
 
 class ResidentRow(Base):
     __tablename__ = "residents"
+    # A broadcast goes to chats; its deliveries are logged against the resident of the chat.
+    __table_args__ = (Index("ix_residents_chat_id", "chat_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
@@ -148,6 +150,7 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_chat_message", "chat_id", "message_id"),
+        Index("ix_outbox_broadcast", "broadcast_id", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -166,6 +169,8 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(512))
+    # Set on a broadcast's messages: sent by the paced broadcast pump, never by the courier.
+    broadcast_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class DutyOverrideRow(Base):
@@ -190,3 +195,66 @@ class InboxRow(Base):
     failed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(512))
+
+
+class SubscriptionRow(Base):
+    """A resident's consent to the monthly theme messages: from ``started_at`` until
+    ``ended_at`` (None while it lasts). Rows are kept, so past periods can be counted."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_resident_ended", "resident_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class BroadcastRow(Base):
+    """One theme queued for its subscribers (one outbox message each); a theme is queued once."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    theme: Mapped[str] = mapped_column(String(16), unique=True)  # the theme's month, YYYY-MM
+    title: Mapped[str] = mapped_column(String(128))
+    queued_at: Mapped[datetime] = mapped_column(index=True)
+    recipients: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16))  # "command" | "schedule"
+
+
+class ConsoleLinkRow(Base):
+    """A one-time sign-in link for the web console: only its SHA-256 is stored."""
+
+    __tablename__ = "console_links"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in browser: the cookie's SHA-256, its CSRF token, when it expires or ended."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class StaffPasswordRow(Base):
+    """A staff member's console password (argon2 hash), set by ``legaldesk staff set-password``."""
+
+    __tablename__ = "staff_passwords"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    set_at: Mapped[datetime]

@@ -41,8 +41,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import EventKind
-from bot.core.ports import AdviserCount, BucketCounts, CategoryCount, UnitOfWork
-from bot.storage.models import CaseRow, InteractionRow, ResidentRow, UtcDateTime
+from bot.core.ports import AdviserCount, BucketCounts, CategoryCount, OutreachCounts, UnitOfWork
+from bot.storage.models import (
+    BroadcastRow,
+    CaseRow,
+    InteractionRow,
+    ResidentRow,
+    SubscriptionRow,
+    UtcDateTime,
+)
 from bot.storage.uow import SqlUnitOfWork
 
 E, C = InteractionRow, CaseRow  # events, cases
@@ -67,6 +74,7 @@ _COUNTED: dict[str, tuple[ColumnElement[bool], ...]] = {
     "undeliverable": (_kind(EventKind.ANSWER_UNDELIVERABLE),),
     "helpful": (_kind(EventKind.FEEDBACK_HELPFUL),),
     "not_helpful": (_kind(EventKind.FEEDBACK_NOT_HELPFUL),),
+    "scam_checks": (_kind(EventKind.SCAM_CHECK),),
 }
 
 
@@ -245,6 +253,38 @@ class SqlReportQueries:
             or_(C.closed_at.is_(None), C.closed_at >= first),
         )
         return [int(n) for n in (await self._run(statement)).one()]
+
+    async def scam_checks(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
+        statement = (
+            select(E.detail, func.count())
+            .where(_kind(EventKind.SCAM_CHECK), E.at >= start, E.at < end)
+            .group_by(E.detail)
+        )
+        return [(str(detail or ""), int(n)) for detail, n in (await self._run(statement)).all()]
+
+    async def outreach(self, bounds: Sequence[datetime]) -> list[OutreachCounts]:
+        out = []
+        for lo, hi in pairwise(bounds):
+            sub = SubscriptionRow
+            statement = select(
+                select(func.count())
+                .select_from(BroadcastRow)
+                .where(BroadcastRow.queued_at >= lo, BroadcastRow.queued_at < hi)
+                .scalar_subquery(),
+                select(func.count(distinct(E.resident_id)))
+                .where(_kind(EventKind.BROADCAST_DELIVERED), E.at >= lo, E.at < hi)
+                .scalar_subquery(),
+                select(func.count())
+                .select_from(E)
+                .where(_kind(EventKind.LEARN_MORE), E.at >= lo, E.at < hi)
+                .scalar_subquery(),
+                select(func.count(distinct(sub.resident_id)))
+                .where(sub.started_at < hi, or_(sub.ended_at.is_(None), sub.ended_at >= hi))
+                .scalar_subquery(),
+            )
+            row = (await self._run(statement)).one()
+            out.append(OutreachCounts(*(int(n or 0) for n in row)))
+        return out
 
 
 def report_queries(uow: UnitOfWork) -> SqlReportQueries:

@@ -28,14 +28,17 @@ from bot.storage.repositories import (
     SqlOutbox,
     SqlResidentRepository,
 )
+from bot.storage.repositories.outreach import SqlBroadcasts, SqlSubscriptions
 from bot.storage.tickets import claim_update, current_update
 
 # How long a SQLite transaction waits for another connection's write lock before it fails.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-# At least the intake's concurrent chats (16) plus jobs: a connection beyond the pool size is
-# closed when returned, and a pool smaller than the concurrency reconnects all day under load.
+# Units of work last milliseconds, while a chat being processed mostly waits for Telegram, so
+# 20 connections serve the intake's 64 concurrent chats. No overflow: a connection beyond the
+# pool size is closed when returned, so a burst would open and close connections all along; a
+# unit of work waits for a pooled one instead (no code path holds two at once).
 POSTGRES_POOL_SIZE = 20
-POSTGRES_MAX_OVERFLOW = 10
+POSTGRES_MAX_OVERFLOW = 0
 # Connections older than this are replaced (firewalls and poolers drop long-idle ones).
 POSTGRES_POOL_RECYCLE_SECONDS = 1800
 # An execution option of a unit of work's connection: it only reads (a report).
@@ -161,6 +164,8 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(connection)
         self.outbox = SqlOutbox(connection)
         self.duty = SqlDutyRepository(connection)
+        self.subscriptions = SqlSubscriptions(connection)
+        self.broadcasts = SqlBroadcasts(connection)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

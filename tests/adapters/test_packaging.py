@@ -35,4 +35,7 @@ def test_wheel_ships_faq_law_texts_and_migrations(tmp_path: Path) -> None:
     assert "bot/_shipped/migrations/env.py" in names
     assert any(n.startswith("bot/_shipped/migrations/versions/") for n in names)
     assert "bot/lawtexts/civil-code.md" in names and "bot/lawtexts/index.yaml" in names
+    # the web console serves its templates and static files from the package (no CDN)
+    assert "bot/adapters/web/templates/base.html" in names
+    assert "bot/adapters/web/static/console.css" in names
     assert not any("__pycache__" in n or n.startswith("tests/") for n in names)

@@ -91,7 +91,7 @@ def test_xlsx_reads_back_with_the_same_figures_and_charts(
     assert code == 0 and str(target) in out
     expected = expected_march(knowledge)
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["概况", "按主题", "按日", "按法律顾问", "热门条目"]
+    assert book.sheetnames == ["概况", "按主题", "按日", "按法律顾问", "热门条目", "防诈骗核查"]
     overview = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=2, values_only=True)}
     assert {key: overview[label] for label, key in FIGURE_LABELS.items()} == {
         key: expected[key] for key in FIGURE_LABELS.values()

@@ -31,7 +31,7 @@ from tests.fakebotapi import BotMessage, FakeBotApi, FakeUser
 pytestmark = pytest.mark.e2e
 
 RESIDENTS, QUESTIONS_EACH = 10, 6  # 60 updates; under the flood limit of 20 a minute
-CONCURRENCY = 16  # production's IntakePolicy.concurrency: at most this many sends in flight
+CONCURRENCY = 16  # at most this many sends in flight (production's IntakePolicy allows 64)
 
 
 @pytest.fixture

@@ -104,6 +104,24 @@ class Residents(State):
             content["entities"] = entities
         return await self._user_message(user, chat, content, reply_to)
 
+    async def forward_text(
+        self,
+        user: FakeUser,
+        text: str,
+        *,
+        origin: JSON | None = None,
+        chat: FakeChat | None = None,
+    ) -> JSON:
+        """The resident forwards a text message from elsewhere: the update carries
+        ``forward_origin`` (by default a sender who hides their account, as most SMS-style
+        forwards look; pass a MessageOrigin dict for a user, chat or channel)."""
+        if origin is None:
+            origin = {"type": "hidden_user", "sender_user_name": "未知联系人", "date": now() - 60}
+        if origin.get("type") not in ("user", "hidden_user", "chat", "channel"):
+            raise ValueError(f"not a MessageOrigin type: {origin.get('type')!r}")
+        content: JSON = {"text": text, "forward_origin": {"date": now(), **origin}}
+        return await self._user_message(user, chat, content, None)
+
     async def send_voice(
         self,
         user: FakeUser,

@@ -62,6 +62,7 @@ async def test_0006_drops_the_claim_function_and_its_downgrade_restores_it(
 ) -> None:
     engine = create_engine(database_url)
     try:
+        await downgrade(engine, "0006")
         assert await current_revision(engine) == "0006"
         assert not await _claim_function_exists(engine)
         await downgrade(engine, "0005")
@@ -70,5 +71,6 @@ async def test_0006_drops_the_claim_function_and_its_downgrade_restores_it(
         await upgrade(engine, "0006")
         assert await current_revision(engine) == "0006"
         assert not await _claim_function_exists(engine)
+        await upgrade(engine)
     finally:
         await engine.dispose()

@@ -20,12 +20,14 @@ from bot.core.faq import FaqEntry, KnowledgeBase
 from bot.core.interactions import EventKind, Interaction
 from bot.core.ports import Delivery, DeliveryOutcome, Person
 from bot.core.reports import to_json
+from bot.storage.scams_yaml import load_scam_rules
 
 GRANNY = Person(user_id=501, chat_id=501, display_name="王大妈")
 UNCLE = Person(user_id=502, chat_id=502, display_name="李大爷")
 AUNT = Person(user_id=503, chat_id=503, display_name="张阿姨")
 LI, ZHANG = 9001, 9002
 QUESTION_TEXT = "（测试）居民的原话"
+SCAM_PATTERNS = [p.id for p in load_scam_rules().patterns]  # listed in every report, zeros too
 
 
 def utc(*parts: int) -> datetime:
@@ -183,6 +185,12 @@ def march(e1: FaqEntry, e2: FaqEntry, kb_categories: tuple[str, ...]) -> dict[st
         "undeliverable": 1,
         "feedback": {"helpful": 1, "not_helpful": 1},
         "first_response_minutes": {"median": 90.0, "p90": 210.0, "cases": 3},
+        "outreach": {
+            "broadcasts": 0,
+            "residents_reached": 0,
+            "learn_more": 0,
+            "subscribers_at_end": 0,
+        },
         "by_category": categories | {"转法律顾问": 4},  # B, D, and the two media messages
         "by_day": days("2024-03", 31, d01=1, d05=1, d10=1, d20=1, d25=1, d28=1, d31=1),
         "by_adviser": {"李律师": 2, "张律师": 1},
@@ -190,6 +198,8 @@ def march(e1: FaqEntry, e2: FaqEntry, kb_categories: tuple[str, ...]) -> dict[st
             {"faq_id": e1.id, "question": e1.question, "category": e1.category, "count": 2},
             {"faq_id": e2.id, "question": e2.question, "category": e2.category, "count": 1},
         ],
+        "scam_checks": 0,  # counted exactly in test_scam_report.py
+        "scam_checks_by_pattern": dict.fromkeys(SCAM_PATTERNS, 0) | {"unsure": 0},
     }
 
 

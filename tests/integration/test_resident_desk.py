@@ -43,7 +43,7 @@ async def test_faq_question_is_answered_with_its_basis_and_logged(services: Serv
     assert "民法典 第1067条" in reply.text
     assert "仅供参考" in reply.text
     labels = [b.label for row in reply.buttons for b in row]
-    assert labels == ["👍 有帮助", "🙋 没解决，找法律顾问"]
+    assert labels == ["👍 有帮助", "🙋 没解决，找法律顾问", "📬 订阅每月普法"]
     assert await events(services) == [EventKind.QUESTION, EventKind.FAQ_ANSWER]
 
 

@@ -162,7 +162,7 @@ def test_figures_and_json_keep_the_contract() -> None:
         response_p90=19.0,
         response_cases=2,
     )
-    report = MonthlyReport(Period(2024, 4, SHANGHAI), f, (), (), (), ())
+    report = MonthlyReport(Period(2024, 4, SHANGHAI), f, (), (), (), (), ())
     data = to_json(report)
     assert set(data) >= {
         "month",

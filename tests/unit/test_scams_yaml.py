@@ -11,15 +11,6 @@ from bot.resources import shipped_faq_dir
 from bot.storage.faq_yaml import FaqError, check_knowledge_base, entry_files
 from bot.storage.scams_yaml import check_scam_rules, default_path, load_scam_rules
 
-# Fraud entries the patterns link to that another writer adds to faq/fraud.yaml on a parallel
-# branch (issue 16). Once merged they are in the knowledge base and this set must be emptied.
-PENDING_ENTRIES = {
-    "fraud-fake-customer-service-refund",
-    "fraud-online-loan-credit-repair",
-    "fraud-fake-investment",
-    "fraud-online-purchase-wechat",
-}
-
 GOOD_PATTERN = """\
   - id: code
     name: 验证码索取
@@ -60,14 +51,11 @@ def messages(tmp_path: Path, text: str, known: set[str] | None = None) -> list[s
 def test_the_shipped_patterns_load_and_link_to_fraud_entries() -> None:
     kb, problems = check_knowledge_base()
     assert problems == []
-    rules = load_scam_rules(known_entries={e.id for e in kb} | PENDING_ENTRIES)
+    rules = load_scam_rules(known_entries={e.id for e in kb})
     assert len(rules.patterns) >= 15
     for pattern in rules.patterns:
         entry = kb.get(pattern.entry)
-        if entry is None:
-            assert pattern.entry in PENDING_ENTRIES, pattern.id
-        else:
-            assert entry.category == "防范诈骗", pattern.id
+        assert entry is not None and entry.category == "防范诈骗", pattern.id
         assert 2 <= len(pattern.advice) <= 3
 
 

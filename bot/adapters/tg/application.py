@@ -17,12 +17,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
-from bot.adapters.tg.handlers import office, privacy, resident, staff
+from bot.adapters.tg.handlers import office, outreach, privacy, resident, staff
+from bot.adapters.tg.http import AiohttpRequest
 from bot.adapters.tg.intake import IntakePolicy
 from bot.adapters.tg.processor import hold_for_retry
 from bot.adapters.tg.transport import TelegramTransport
@@ -37,6 +37,8 @@ COMMANDS = [
     BotCommand("topics", "按分类浏览常见问题"),
     BotCommand("law", "查法律条文，如 /law 民法典 1077"),
     BotCommand("help", "使用说明"),
+    BotCommand("subscribe", "订阅每月普法"),
+    BotCommand("unsubscribe", "退订每月普法"),
     BotCommand("privacy", "隐私说明"),
     BotCommand("forgetme", "删除我的资料"),
 ]
@@ -48,9 +50,12 @@ STAFF_COMMANDS = [
     BotCommand("close", "结束问题：/close 编号"),
     BotCommand("duty", "值班：/duty、/duty on、/duty off"),
     BotCommand("report", "服务台报告：/report、/report 2024-03、/report 2024"),
+    BotCommand("console", "网页工作台登录链接"),
 ]
 
 PRIVATE = filters.ChatType.PRIVATE
+# Bot API connections beyond the chats served at once: scheduled jobs, the outbox flush.
+JOB_CONNECTIONS = 4
 
 
 def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None]]:
@@ -70,6 +75,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         CommandHandler("case", staff.case, filters=PRIVATE),
         CommandHandler("duty", staff.duty, filters=PRIVATE),
         CommandHandler("report", office.report, filters=PRIVATE),
+        CommandHandler("console", staff.console, filters=PRIVATE),
         CallbackQueryHandler(staff.claim_button, pattern=r"^claim:\d{1,12}$"),
         # An adviser replying to a case notification answers the resident.
         MessageHandler(PRIVATE & is_staff & filters.REPLY & ~filters.COMMAND, staff.reply),
@@ -84,6 +90,8 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
         CommandHandler("topics", resident.topics, filters=PRIVATE),
         CommandHandler("law", resident.law, filters=PRIVATE),
         CommandHandler("forgetme", privacy.forgetme, filters=PRIVATE),
+        CommandHandler("subscribe", outreach.subscribe, filters=PRIVATE),
+        CommandHandler("unsubscribe", outreach.unsubscribe, filters=PRIVATE),
         # Free text, including unknown /commands, which the matcher treats as text.
         MessageHandler(PRIVATE & filters.TEXT & filters.UpdateType.MESSAGE, resident.text),
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.media),
@@ -92,6 +100,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
             PRIVATE & ~is_staff & filters.TEXT & filters.UpdateType.EDITED_MESSAGE, resident.text
         ),
         CallbackQueryHandler(privacy.button, pattern=r"^forget:"),
+        CallbackQueryHandler(outreach.button, pattern=outreach.BUTTONS),
         # Buttons last: staff patterns (claim) are registered before the resident catch-all.
         CallbackQueryHandler(resident.button),
     ]
@@ -113,26 +122,30 @@ async def post_init(application: Application, services: Services) -> None:
         log.info("delivered %d messages left in the outbox", sent)
 
 
-def bot_requests(concurrency: int) -> tuple[HTTPXRequest, HTTPXRequest]:
+async def post_stop(application: Application, services: Services) -> None:
+    """Stop delivering broadcasts; what is not sent yet waits in the outbox for the next start."""
+    await services.pump.stop()
+
+
+def bot_requests(concurrency: int) -> tuple[AiohttpRequest, AiohttpRequest]:
     """The HTTP clients of the bot: one for every Bot API method, one for getUpdates.
 
     Each chat being processed sends its replies one at a time, so ``concurrency`` connections
-    carry them; the scheduled jobs and the outbox flush take a free one (waiting up to
-    ``pool_timeout``; a send that times out stays in the outbox and is sent again). httpx's pool
-    walks all its connections for every request, so a larger pool costs CPU on every reply
-    without sending any faster. Timeouts are PTB's defaults, written out so that they can be
-    read. getUpdates has its own connection (as PTB's ``ApplicationBuilder`` gives it), so that
-    a long poll never waits for a reply or the reverse.
+    carry them; a few more serve the scheduled jobs and the outbox flush (a send that waits
+    longer than ``pool_timeout`` for a connection stays in the outbox and is sent again).
+    Timeouts are PTB's defaults, written out so that they can be read. getUpdates has its own
+    connection (as PTB's ``ApplicationBuilder`` gives it), so that a long poll never waits for a
+    reply or the reverse.
     """
-    replies = HTTPXRequest(
-        connection_pool_size=concurrency,
+    replies = AiohttpRequest(
+        connection_pool_size=concurrency + JOB_CONNECTIONS,
         connect_timeout=5.0,
         read_timeout=5.0,
         write_timeout=5.0,
         pool_timeout=1.0,
         media_write_timeout=20.0,
     )
-    updates = HTTPXRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0)
+    updates = AiohttpRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0)
     return replies, updates
 
 
@@ -156,6 +169,7 @@ def build_application(services: Services, policy: IntakePolicy | None = None) ->
         # confirmed, and processed from the inbox; PTB's Updater would confirm them unprocessed.
         .updater(None)
         .post_init(functools.partial(post_init, services=services))
+        .post_stop(functools.partial(post_stop, services=services))
         .build()
     )
     application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))

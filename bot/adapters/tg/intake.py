@@ -54,7 +54,10 @@ class IntakePolicy:
 
     poll_timeout: int = 10  # long polling: Telegram answers at once when updates arrive
     read_slack: float = 5.0  # added to poll_timeout for the HTTP read timeout
-    concurrency: int = 16  # chats processed at the same time
+    # Chats processed at the same time. A chat holds its slot while its reply travels (a Bot API
+    # round trip, 50-200 ms), so the slots, not the CPU, decide how soon the last of many
+    # residents writing at once is answered: 100 of them take ceil(100 / concurrency) trips.
+    concurrency: int = 64
     max_backlog: int = 1000  # stop fetching while this many updates wait for processing
     retry: RetryPolicy = field(default_factory=RetryPolicy)  # a failed update's tries
     poll_backoff_base: float = 0.5  # getUpdates back-off while Telegram is unreachable

@@ -15,6 +15,8 @@ TICK_SECONDS = 60
 OUTBOX_RETRY_SECONDS = 15
 PURGE_EVERY_SECONDS = 24 * 60 * 60
 PURGE_FIRST_SECONDS = 10 * 60  # a while after start-up, then daily
+THEMES_EVERY_SECONDS = 60  # how often due monthly themes are looked for
+BROADCAST_EVERY_SECONDS = 5  # how often the broadcast pump is woken (it drains, paced)
 
 
 async def remind(context: DeskContext) -> None:
@@ -46,6 +48,21 @@ async def purge(context: DeskContext) -> None:
     await context.services.privacy.purge()
 
 
+async def queue_themes(context: DeskContext) -> None:
+    """Queue each monthly theme whose send time has come (once), then start delivering it."""
+    services = context.services
+    for queued in await services.broadcasts.queue_due():
+        log.info(
+            "theme %s queued for %d subscriber(s)", queued.theme.month, queued.broadcast.recipients
+        )
+    services.pump.kick()
+
+
+async def pump_broadcasts(context: DeskContext) -> None:
+    """Deliver queued broadcast messages (also those queued by ``legaldesk broadcast send``)."""
+    context.services.pump.kick()
+
+
 def schedule(job_queue: JobQueue, now: datetime) -> None:
     job_queue.run_repeating(remind, interval=TICK_SECONDS, first=TICK_SECONDS, name="remind")
     job_queue.run_repeating(
@@ -56,4 +73,8 @@ def schedule(job_queue: JobQueue, now: datetime) -> None:
     )
     job_queue.run_repeating(
         purge, interval=PURGE_EVERY_SECONDS, first=PURGE_FIRST_SECONDS, name="purge"
+    )
+    job_queue.run_repeating(queue_themes, interval=THEMES_EVERY_SECONDS, first=1, name="themes")
+    job_queue.run_repeating(
+        pump_broadcasts, interval=BROADCAST_EVERY_SECONDS, first=2, name="broadcasts"
     )

@@ -32,6 +32,7 @@ async def running(
             await application.post_init(application)
         await application.start()
         intake = Intake(application, services, policy)
+        services.pump.give_way_to(intake.idle)  # broadcasts wait for residents' answers
         try:
             await intake.start()
             yield intake

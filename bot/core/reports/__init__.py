@@ -11,15 +11,21 @@ taken from how the use cases log events:
   per adviser name); open_at_end: cases opened before the end and neither answered nor closed
   before it; first_response_minutes: answered_at - opened_at over cases first answered in the
   period (median and 90th percentile, linear interpolation; None when there are none).
+- scam_checks: SCAM_CHECK events (a forwarded or pasted message checked for a scam; not counted
+  under questions); scam_checks_by_pattern: the same per detail, a pattern id or "unsure" (handed
+  to the adviser flagged 疑似诈骗), every known pattern listed, zeros included.
 - by_category: QUESTION events per category of the best-matching entry; those the matcher handed
   off, and media hand-offs, under 转法律顾问; uncategorised under 其他.
+- outreach: broadcasts are monthly themes queued in the period (场次); residents_reached: distinct
+  residents with a BROADCAST_DELIVERED event; learn_more: LEARN_MORE events (「了解更多」);
+  subscribers_at_end: subscriptions begun before the end and not ended before it.
 - Days and months are local calendar days and months in the configured time zone.
 
 No resident names, ids or message texts ever enter a report.
 """
 
 from bot.core.reports.export import figures_json, to_json
-from bot.core.reports.figures import Figures, MonthlyReport, TopEntry, YearlyReport
+from bot.core.reports.figures import Figures, MonthlyReport, ScamCount, TopEntry, YearlyReport
 from bot.core.reports.service import ReportService
 from bot.core.reports.shaping import OTHER, TRANSFERRED
 
@@ -29,6 +35,7 @@ __all__ = [
     "Figures",
     "MonthlyReport",
     "ReportService",
+    "ScamCount",
     "TopEntry",
     "YearlyReport",
     "figures_json",

@@ -23,6 +23,13 @@ def figures_json(f: Figures) -> dict[str, Any]:
             "p90": f.response_p90,
             "cases": f.response_cases,
         },
+        "scam_checks": f.scam_checks,
+        "outreach": {
+            "broadcasts": f.broadcasts,
+            "residents_reached": f.reached,
+            "learn_more": f.learn_more,
+            "subscribers_at_end": f.subscribers,
+        },
     }
 
 
@@ -42,6 +49,7 @@ def to_json(report: MonthlyReport) -> dict[str, Any]:
             {"faq_id": e.faq_id, "question": e.question, "category": e.category, "count": e.count}
             for e in report.top_entries
         ],
+        "scam_checks_by_pattern": {s.pattern: s.count for s in report.scam_checks},
     }
     if isinstance(report, YearlyReport):
         data["by_month"] = [{"month": p.label, **figures_json(f)} for p, f in report.by_month]

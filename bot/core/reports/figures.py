@@ -25,6 +25,11 @@ class Figures:
     response_median: float | None = None
     response_p90: float | None = None
     response_cases: int = 0  # how many answered cases the two times are taken over
+    scam_checks: int = 0  # messages checked for a scam (warned, or handed to the adviser)
+    broadcasts: int = 0  # monthly themes queued (场次)
+    reached: int = 0  # distinct residents a theme was delivered to
+    learn_more: int = 0  # 「了解更多」 presses under a theme
+    subscribers: int = 0  # subscribed at the end of the period
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,15 @@ class TopEntry:
     faq_id: str
     question: str
     category: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScamCount:
+    """Scam checks of one pattern (``pattern`` is its id, or "unsure": handed to the adviser)."""
+
+    pattern: str
+    name: str
     count: int
 
 
@@ -45,6 +59,7 @@ class MonthlyReport:
     by_day: tuple[tuple[date, int], ...]
     by_adviser: tuple[tuple[str, int], ...]
     top_entries: tuple[TopEntry, ...]
+    scam_checks: tuple[ScamCount, ...]  # every known pattern (zeros too) and "unsure"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from bot.core.reports.shaping import (
     questions_by_day,
     response_ranks,
     response_times,
+    scam_checks,
     top_entries,
     total,
 )
@@ -34,9 +35,12 @@ class ReportService:
         clock: Clock,
         kb: KnowledgeBase,
         timezone: tzinfo,
+        scam_patterns: Sequence[tuple[str, str]] = (),
     ) -> None:
+        """``scam_patterns``: (id, name) of every scam pattern, listed in reports with zeros."""
         self._uow, self._queries, self._clock = uow, queries, clock
         self._kb, self.timezone = kb, timezone
+        self._scam_patterns = tuple(scam_patterns)
 
     def period(self, text: str | None) -> Period:
         """What ``/report [arg]`` asks for: the last complete month, ``YYYY-MM`` or ``YYYY``."""
@@ -54,10 +58,13 @@ class ReportService:
             residents = await q.residents(period.start, period.end)
             categories = await q.question_categories(period.start, period.end)
             top = await q.top_entries(period.start, period.end, TOP_LIMIT)
+            scams = await q.scam_checks(period.start, period.end)
             answered = await q.answered_cases(month_bounds)
             first = await q.first_answers(month_bounds)
             times = await _response(q, month_bounds, first)
             still_open = await q.open_cases(month_bounds[1:])
+            [outreach] = await q.outreach((period.start, period.end))
+            monthly_outreach = await q.outreach(month_bounds) if period.is_year else [outreach]
             if period.is_year:
                 monthly_residents = [await q.residents(m.start, m.end) for m in months]
                 period_answered = await q.answered_cases((period.start, period.end))
@@ -73,11 +80,13 @@ class ReportService:
                 answered=_cases(period_answered, 0),
                 open_at_end=still_open[-1],
                 response=period_times,
+                outreach=outreach,
             ),
             by_category(categories, sums.media_handoffs, self._kb.categories),
             questions_by_day(period, days),
             _by_adviser(period_answered),
             top_entries(top, self._kb),
+            scam_checks(scams, self._scam_patterns),
         )
         if not period.is_year:
             return report
@@ -90,6 +99,7 @@ class ReportService:
                     answered=_cases(answered, i),
                     open_at_end=still_open[i],
                     response=times[i],
+                    outreach=monthly_outreach[i],
                 ),
             )
             for i, (month, counts) in enumerate(
@@ -103,6 +113,7 @@ class ReportService:
             report.by_day,
             report.by_adviser,
             report.top_entries,
+            report.scam_checks,
             by_month,
         )
 

@@ -9,11 +9,13 @@ from datetime import date
 
 from bot.core.faq import KnowledgeBase
 from bot.core.periods import Period
-from bot.core.ports import BucketCounts, CategoryCount
-from bot.core.reports.figures import Figures, TopEntry
+from bot.core.ports import BucketCounts, CategoryCount, OutreachCounts
+from bot.core.reports.figures import Figures, ScamCount, TopEntry
+from bot.core.scams import UNSURE_DETAIL
 
 TRANSFERRED = "转法律顾问"
 OTHER = "其他"
+SCAM_UNSURE = "拿不准，转法律顾问"  # scam checks no pattern was named for
 QUANTILES = (0.5, 0.9)  # first-response time: median and 90th percentile
 
 
@@ -120,7 +122,9 @@ def figures(
     answered: int,
     open_at_end: int,
     response: ResponseTimes,
+    outreach: OutreachCounts | None = None,
 ) -> Figures:
+    outreach = outreach or OutreachCounts()
     return Figures(
         questions=counts.questions + counts.media_handoffs,
         residents=residents,
@@ -135,6 +139,11 @@ def figures(
         response_median=response.median,
         response_p90=response.p90,
         response_cases=response.cases,
+        scam_checks=counts.scam_checks,
+        broadcasts=outreach.broadcasts,
+        reached=outreach.reached,
+        learn_more=outreach.learn_more,
+        subscribers=outreach.subscribers,
     )
 
 
@@ -145,3 +154,16 @@ def top_entries(rows: Iterable[tuple[str, int]], kb: KnowledgeBase) -> tuple[Top
         question = entry.question if entry else f"（已删除的条目 {faq_id}）"
         entries.append(TopEntry(faq_id, question, entry.category if entry else OTHER, count))
     return tuple(entries)
+
+
+def scam_checks(
+    rows: Iterable[tuple[str, int]], patterns: Sequence[tuple[str, str]]
+) -> tuple[ScamCount, ...]:
+    """Scam checks per pattern: every known pattern (``(id, name)``, zeros included), those
+    handed to the adviser, and patterns no longer in the data (by id); most first."""
+    tally = {pattern_id: 0 for pattern_id, _ in patterns} | {UNSURE_DETAIL: 0}
+    names = dict(patterns) | {UNSURE_DETAIL: SCAM_UNSURE}
+    for pattern_id, count in rows:
+        tally[pattern_id] = tally.get(pattern_id, 0) + count
+    ordered = sorted(tally.items(), key=lambda item: -item[1])  # stable: the data's order
+    return tuple(ScamCount(p, names.get(p, p), n) for p, n in ordered)

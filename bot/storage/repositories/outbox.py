@@ -84,7 +84,11 @@ class SqlOutbox:
     async def pending(self, now: datetime, limit: int = 100) -> list[PendingMessage]:
         rows = await self._s.execute(
             select(OutboxRow)
-            .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now)
+            .where(
+                OutboxRow.status == "pending",
+                OutboxRow.next_attempt_at <= now,
+                OutboxRow.broadcast_id.is_(None),  # broadcasts: the paced pump's, not ours
+            )
             .order_by(OutboxRow.id)
             .limit(limit)
         )

@@ -63,10 +63,12 @@ async def law(update: Update, context: DeskContext) -> None:
 
 
 async def text(update: Update, context: DeskContext) -> None:
-    """Answer a resident's free-text question."""
+    """Answer a resident's free-text message (a forwarded one may be a scam check)."""
     person, message = person_of(update), update.effective_message
     if person and message and message.text is not None:
-        await _deliver(context, await context.services.desk.ask(person, message.text))
+        forwarded = message.forward_origin is not None
+        batch = await context.services.desk.ask(person, message.text, forwarded=forwarded)
+        await _deliver(context, batch)
 
 
 async def media(update: Update, context: DeskContext) -> None:

@@ -139,6 +139,12 @@ async def duty(update: Update, context: DeskContext) -> None:
     await _reply(update, await context.services.staff.duty(_sender(update), switch))
 
 
+@explains
+async def console(update: Update, context: DeskContext) -> None:
+    """A one-time sign-in link for the web console, sent to the staff member's own chat."""
+    await _deliver(context, await context.services.console.request_link(_sender(update)))
+
+
 async def hint(update: Update, context: DeskContext) -> None:
     """Remind staff how to answer when they write without replying to a case."""
     await _reply(update, staff_texts.adviser_hint())

@@ -1,0 +1,47 @@
+"""The console application: templates, static files, the security middleware, the routes."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.adapters.web import cases, office, signin
+from bot.adapters.web.common import SERVICES, security
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+
+def build_web_app(services: Services) -> web.Application:
+    app = web.Application(middlewares=[security], client_max_size=256 * 1024)
+    app[SERVICES] = services
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    app.router.add_static("/static", HERE / "static", append_version=True)
+    signin.add_routes(app.router)
+    cases.add_routes(app.router)
+    office.add_routes(app.router)
+    return app
+
+
+async def start_web(services: Services) -> web.AppRunner:
+    """Serve the console on ``web.listen``; the caller awaits ``runner.cleanup()`` to stop.
+    No access log: a sign-in link's path holds its token."""
+    runner = web.AppRunner(build_web_app(services), access_log=None)
+    await runner.setup()
+    host, port = services.settings.web.host_port
+    await web.TCPSite(runner, host, port).start()
+    log.info("web console listening on %s:%d", host, port)
+    return runner

@@ -1,0 +1,20 @@
+"""Password hashes for the web console: argon2id with argon2-cffi's recommended parameters."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+
+class Argon2Hasher:
+    def __init__(self) -> None:
+        self._hasher = PasswordHasher()
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False

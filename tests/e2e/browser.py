@@ -1,0 +1,98 @@
+"""Headless Chromium (Debian's chromium and chromium-driver) through Selenium, as a phone.
+
+Selenium Manager downloads nothing: the driver and the browser are given by path. Every call
+here blocks, so async tests run them in a thread (``asyncio.to_thread``) while the event loop
+serves the console and the bot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PHONE_WIDTH = 360
+TIMEOUT = 15
+
+
+def phone_browser() -> webdriver.Chrome:
+    """A 360 px wide, touch-sized viewport (Chrome's mobile emulation)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
+        options.add_argument(argument)
+    options.add_experimental_option(
+        "mobileEmulation",
+        {"deviceMetrics": {"width": PHONE_WIDTH, "height": 760, "pixelRatio": 2.0}},
+    )
+    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+
+
+class Phone:
+    """What the adviser (or the office) does in the browser, one blocking step at a time."""
+
+    def __init__(self, driver: webdriver.Chrome, base_url: str) -> None:
+        self.driver, self.base_url = driver, base_url
+
+    def open(self, url: str) -> None:
+        self.driver.get(url if url.startswith("http") else self.base_url + url)
+
+    def find(self, css: str) -> WebElement:
+        return WebDriverWait(self.driver, TIMEOUT).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def click(self, css: str) -> None:
+        WebDriverWait(self.driver, TIMEOUT).until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, css))
+        ).click()
+
+    def wait_for_text(self, css: str, text: str) -> str:
+        WebDriverWait(self.driver, TIMEOUT).until(
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
+        )
+        return self.find(css).text
+
+    def text(self, css: str = "body") -> str:
+        return self.find(css).text
+
+    def path(self) -> str:
+        return str(self.driver.current_url).removeprefix(self.base_url)
+
+    def overflows_horizontally(self) -> bool:
+        return bool(
+            self.driver.execute_script(
+                "return document.documentElement.scrollWidth > window.innerWidth"
+            )
+        )
+
+    def viewport_width(self) -> int:
+        return int(self.driver.execute_script("return window.innerWidth"))
+
+    def fetch_bytes(self, path: str) -> tuple[int, str, list[int]]:
+        """Fetch ``path`` with the browser's own session: (status, content type, bytes)."""
+        return tuple(  # type: ignore[return-value]
+            self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "fetch(arguments[0], {credentials: 'same-origin'})"
+                ".then(r => r.arrayBuffer().then(b => done("
+                "[r.status, r.headers.get('content-type'), Array.from(new Uint8Array(b))])))"
+                ".catch(e => done([0, String(e), []]));",
+                path,
+            )
+        )
+
+    def screenshot(self, path: Path, css: str | None = None) -> None:
+        """The viewport, or only the element ``css`` (scrolled into view)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if css is None:
+            self.driver.save_screenshot(str(path))
+        else:
+            self.find(css).screenshot(str(path))

@@ -34,9 +34,9 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class MatcherSettings:
-    answer_threshold: float = 30
-    clarify_threshold: float = 22
-    clarify_margin: float = 8
+    answer_threshold: float = 34
+    clarify_threshold: float = 24
+    clarify_margin: float = 6
 
 
 @dataclass(frozen=True, slots=True)

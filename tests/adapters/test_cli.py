@@ -49,7 +49,7 @@ def test_every_bot_command_is_documented_in_the_readme() -> None:
 
 
 def test_ask_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "ask", "我男人喝了酒就打我，打得鼻青脸肿", "--json")
+    code, out, _ = run(capsys, "ask", "老公喝了酒就打我，家暴怎么办", "--json")
     data = json.loads(out)
     assert code == 0
     assert set(data) == {"action", "faq_id", "score", "candidates", "answer"}
@@ -140,7 +140,7 @@ def test_faq_eval_json_reports_summary_and_every_result(
     labelled = tmp_path / "labelled.yaml"
     labelled.write_text(
         "schema: 1\nquestions:\n"
-        "  - q: 我男人喝了酒就打我，打得鼻青脸肿\n    expect: domestic-violence\n"
+        "  - q: 老公喝了酒就打我，家暴怎么办\n    expect: domestic-violence\n"
         "  - q: 明天团场刮不刮大风\n    expect: none\n",
         encoding="utf-8",
     )
@@ -148,7 +148,7 @@ def test_faq_eval_json_reports_summary_and_every_result(
     data = json.loads(out)
     assert code == 0
     assert [r["q"] for r in data["results"]] == [
-        "我男人喝了酒就打我，打得鼻青脸肿",
+        "老公喝了酒就打我，家暴怎么办",
         "明天团场刮不刮大风",
     ]
     assert {"q", "expect", "also", "action", "faq_id", "candidates"} <= set(data["results"][0])

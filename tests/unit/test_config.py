@@ -38,8 +38,8 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/data/legaldesk.sqlite3"
     assert settings.faq_dir is None
     assert settings.timezone == ZoneInfo("Asia/Shanghai")
-    assert (settings.matcher.answer_threshold, settings.matcher.clarify_threshold) == (30, 22)
-    assert settings.matcher.clarify_margin == 8
+    assert (settings.matcher.answer_threshold, settings.matcher.clarify_threshold) == (34, 24)
+    assert settings.matcher.clarify_margin == 6
     assert settings.desk.unclaimed_reminder_minutes == 30
     assert settings.desk.unanswered_reminder_hours == 24
     assert settings.desk.flood_messages_per_minute == 20
@@ -74,7 +74,7 @@ def test_file_values_then_environment_overrides(tmp_path: Path) -> None:
     assert from_file.timezone == ZoneInfo("Europe/Berlin")
     assert from_file.roster.timezone == ZoneInfo("Europe/Berlin")
     assert from_file.log_level == "DEBUG"
-    assert (from_file.matcher.answer_threshold, from_file.matcher.clarify_threshold) == (80, 22)
+    assert (from_file.matcher.answer_threshold, from_file.matcher.clarify_threshold) == (80, 24)
     assert from_file.desk.unclaimed_reminder_minutes == 0.5
 
     environ = {
@@ -145,7 +145,7 @@ def test_database_password_is_masked_in_repr(tmp_path: Path) -> None:
         ),
         (
             "matcher: {clarify_threshold: 35}\n",
-            "legaldesk.yaml: matcher.clarify_threshold: must be below answer_threshold (30)",
+            "legaldesk.yaml: matcher.clarify_threshold: must be below answer_threshold (34)",
         ),
         ("matcher: {answer_threshold: 120}\n", "matcher.answer_threshold: must be a number from 0"),
         ("matcher: {answer_treshold: 80}\n", "matcher.answer_treshold: unknown key; did you mean"),

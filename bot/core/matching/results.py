@@ -22,10 +22,10 @@ class Thresholds:
     (the ``cov`` channel, 0–1) is asked about instead of answered.
     """
 
-    answer: float = 30.0
-    clarify: float = 22.0
-    margin: float = 8.0
-    coverage: float = 0.22
+    answer: float = 34.0
+    clarify: float = 24.0
+    margin: float = 6.0
+    coverage: float = 0.25
 
     def __post_init__(self) -> None:
         if not 0 <= self.clarify <= self.answer <= 100:

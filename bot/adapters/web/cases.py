@@ -15,6 +15,7 @@ from bot.adapters.web.common import (
     services_of,
     staff_page,
 )
+from bot.adapters.web.media import media_url
 from bot.core.errors import DeskError
 from bot.core.ports import Case, CaseStatus, SentBatch
 from bot.core.signin import ConsoleSession
@@ -31,6 +32,14 @@ STATUS = {
 }
 DONE = {"claimed": "已认领，请尽快答复。", "answered": "答复已发给居民。", "closed": "问题已结束。"}
 CASE = r"/cases/{case_id:\d{1,12}}"
+# How the case page shows a resident's file; other kinds (documents) get a download link.
+SHOWN_AS = {
+    "voice": "audio",
+    "audio": "audio",
+    "photo": "image",
+    "video": "video",
+    "video_note": "video",
+}
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -104,8 +113,10 @@ async def _case(
             "at": _local(m.at, zone),
             "text": m.text or "",
             "media": media_label(m.media_kind) if m.media_kind else None,
+            "show": SHOWN_AS.get(m.media_kind or ""),
+            "url": media_url(case.id, number) if m.media_kind and m.file_id else None,
         }
-        for m in thread.messages
+        for number, m in enumerate(thread.messages, start=1)
     ]
     context = {
         "title": f"问题 #{case.id}",

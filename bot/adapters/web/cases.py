@@ -8,6 +8,8 @@ from datetime import datetime, tzinfo
 from aiohttp import web
 
 from bot.adapters.web.common import (
+    UPLOAD_ROUTE,
+    UPLOAD_TOO_BIG,
     explain,
     failure,
     render,
@@ -15,7 +17,7 @@ from bot.adapters.web.common import (
     services_of,
     staff_page,
 )
-from bot.adapters.web.media import media_url
+from bot.adapters.web.media import UploadTooBig, media_url, uploaded_media
 from bot.core.errors import DeskError
 from bot.core.ports import Case, CaseStatus, SentBatch
 from bot.core.signin import ConsoleSession
@@ -48,7 +50,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/queue/rows", queue_rows)
     router.add_get(CASE, case_page)
     router.add_post(CASE + "/claim", claim)
-    router.add_post(CASE + "/answer", answer)
+    router.add_post(CASE + "/answer", answer, name=UPLOAD_ROUTE)
     router.add_post(CASE + "/close", close)
 
 
@@ -147,8 +149,14 @@ async def _act(request: web.Request, session: ConsoleSession, action: str) -> we
         if action == "claimed":
             batch = await services.staff.claim(actor, case_id)
         elif action == "answered":
-            text = str((await request.post()).get("text", ""))
-            batch = await services.staff.answer(actor, case_id, text)
+            form = await request.post()
+            try:
+                text, media = str(form.get("text", "")), uploaded_media(form.get("file"))
+            except UploadTooBig:
+                return await _case(request, session, UPLOAD_TOO_BIG, 413)
+            if not text.strip() and media is None:
+                return await _case(request, session, "请写回复内容，或选一个文件。", 400)
+            batch = await services.staff.answer(actor, case_id, text, media)
         else:
             batch = await services.staff.close(actor, case_id)
     except DeskError as error:

@@ -12,9 +12,10 @@ import logging
 
 from aiohttp import web
 
-from bot.adapters.web.common import failure, render, services_of, staff_page
+from bot.adapters.web.common import UPLOAD_LIMIT, failure, render, services_of, staff_page
 from bot.core.errors import DeskError
 from bot.core.files import FILE_LIMIT, FileUnavailable, MediaNotFound
+from bot.core.ports import Media
 from bot.core.signin import ConsoleSession
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ DOWNLOADS = {
     ".zip": "application/zip",
 }
 DEFAULT_EXTENSION = {"voice": ".oga", "photo": ".jpg", "video": ".mp4", "video_note": ".mp4"}
+PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG: sent as photos
 SHOWN = {"voice", "audio", "photo", "video", "video_note"}  # kinds shown in the page itself
 
 
@@ -96,3 +98,28 @@ async def media(request: web.Request, session: ConsoleSession) -> web.StreamResp
         content_type=content_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )
+
+
+class UploadTooBig(Exception):
+    """The adviser's file is over :data:`UPLOAD_LIMIT`."""
+
+
+def uploaded_media(part: object) -> Media | None:
+    """An adviser's uploaded file as a message attachment: JPEG and PNG go as a photo, anything
+    else as a document under its (cleaned) name; None when no file was chosen."""
+    if not isinstance(part, web.FileField) or not part.filename:
+        return None
+    content = part.file.read(UPLOAD_LIMIT + 1)
+    if len(content) > UPLOAD_LIMIT:
+        raise UploadTooBig
+    if not content:
+        return None
+    kind = "photo" if content.startswith(PHOTO_SIGNATURES) else "document"
+    return Media(kind, filename=_clean_name(part.filename), content=content)
+
+
+def _clean_name(name: str) -> str:
+    """The file's own name, without a path or control characters, at most 64 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()
+    return base[-64:] or "附件"

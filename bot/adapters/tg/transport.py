@@ -66,7 +66,7 @@ class TelegramTransport:
         if media is not None and media.content:  # a file uploaded in the console
             upload = InputFile(media.content, filename=media.filename or None)
             send = self._bot.send_photo if media.kind == "photo" else self._bot.send_document
-            await send(message.chat_id, upload, reply_to_message_id=first)  # type: ignore[operator]
+            await send(message.chat_id, upload, reply_to_message_id=first)
         elif media is not None and media.file_id:
             await self._send_media(message.chat_id, media.kind, media.file_id, first)
         return first

@@ -19,8 +19,6 @@ from tests.integration.test_resident_desk import GRANNY
 from tests.integration.test_staff_desk import UNKNOWN_QUESTION
 from tests.web.conftest import LI, OFFICE, Console
 
-pytest_plugins = ["tests.fakebotapi.pytest_plugin"]
-
 JPEG = b"\xff\xd8\xff\xe0" + b"photo-bytes" * 50
 VOICE = b"OggS" + b"voice-bytes" * 50
 PDF = b"%PDF-1.4 " + b"document" * 50

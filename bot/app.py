@@ -13,6 +13,7 @@ from bot.core.clock import SystemClock
 from bot.core.courier import Courier
 from bot.core.desk import DeskPolicy, ResidentDesk
 from bot.core.faq import KnowledgeBase
+from bot.core.files import CaseFiles, FileSource
 from bot.core.handoff import Handoff
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
@@ -87,12 +88,23 @@ class Services:
     console: ConsoleAccess
     _courier: Courier | None = field(default=None, repr=False)
     _pump: BroadcastPump | None = field(default=None, repr=False)
+    _files: CaseFiles | None = field(default=None, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
 
     def attach_transport(self, transport: Transport) -> None:
         """Connect the messenger (Telegram, or the terminal) that delivers the outbox."""
         self._courier = Courier(self.uow, self.clock, transport)
         self._pump = BroadcastPump(self.uow, self.clock, transport)
+
+    def attach_files(self, source: FileSource) -> None:
+        """Connect the channel's file API, through which the console shows residents' files."""
+        self._files = CaseFiles(self.staff, source)
+
+    @property
+    def files(self) -> CaseFiles:
+        if self._files is None:
+            raise RuntimeError("no file source attached")
+        return self._files
 
     @property
     def courier(self) -> Courier:

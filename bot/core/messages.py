@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -17,7 +17,7 @@ class Media:
     kind: str  # "voice" | "photo" | "document" | "audio" | "video" | "xlsx"
     file_id: str | None = None  # a Telegram file id to send again
     filename: str | None = None  # for generated documents
-    content: bytes | None = None
+    content: bytes | None = field(default=None, repr=False)  # a file to upload (console)
 
 
 @dataclass(frozen=True, slots=True)

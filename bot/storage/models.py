@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -162,6 +163,7 @@ class OutboxRow(Base):
     media_kind: Mapped[str | None] = mapped_column(String(16))
     media_file_id: Mapped[str | None] = mapped_column(String(256))
     media_filename: Mapped[str | None] = mapped_column(String(256))
+    media_content: Mapped[bytes | None] = mapped_column(LargeBinary)  # an upload; cleared once sent
     status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

@@ -115,7 +115,7 @@ class SqlPrivacyRepository:
         return await self._count(
             update(OutboxRow)
             .where(which, OutboxRow.text != marker)
-            .values(text=marker, media_file_id=None)
+            .values(text=marker, media_file_id=None, media_content=None)
         )
 
     async def _count(self, statement: Any) -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import struct
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ from tests.fakebotapi import FakeBotApi, FakeUser
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 QUESTION = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
+VOICE = b"OggS" + bytes(200)
 LINK_PREFIX = "/signin/"
 
 
@@ -148,6 +151,75 @@ async def test_an_adviser_works_a_case_from_a_phone(
     await step(phone.click, "#close")
     await step(phone.wait_for_text, "#status", "已结束")
     await desk.api.wait_for_message(granny, contains="处理完毕")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A real (grey) PNG image, so that the browser has something to decode and draw."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    pixels = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_an_adviser_sees_a_photo_hears_a_voice_and_answers_with_a_file(
+    web_desk: WebDesk, phone: Phone, screenshots: Path, tmp_path: Path
+) -> None:
+    desk, step = web_desk, asyncio.to_thread
+    granny = desk.api.new_user("王大妈")
+    await desk.api.send_photo(granny, _png(200, 120), caption="村委会贴的通知，看不懂")
+    await desk.api.wait_for_message(granny, contains="已转给法律顾问")
+    await desk.api.send_voice(granny, VOICE)
+    await desk.api.wait_for_message(granny, contains="已补充到您的问题")
+
+    await step(phone.open, await _link(desk, desk.li))
+    await step(phone.click, "#signin")
+    await step(phone.find, "#queue")
+    await step(phone.open, "/cases/1")
+    image = await step(phone.find, "ol.thread img")
+    await step(
+        phone.driver.execute_script,
+        "arguments[0].scrollIntoView(); arguments[0].loading = 'eager';",
+        image,
+    )
+    width = await step(
+        phone.driver.execute_async_script,
+        "const [img, done] = arguments;"
+        "img.decode().then(() => done(img.naturalWidth)).catch(e => done(String(e)));",
+        image,
+    )
+    assert width == 200  # the photo was fetched through the console and decoded
+    audio = await step(phone.find, "ol.thread audio[controls]")
+    source = await step(audio.get_attribute, "src")
+    assert source == f"{desk.base_url}/cases/1/media/2"
+    assert await step(lambda: audio.size["height"]) > 0  # its player is shown
+    status, content_type, body = await step(phone.fetch_bytes, "/cases/1/media/2")
+    assert status == 200 and content_type == "audio/ogg" and bytes(body) == VOICE
+    page = await step(lambda: phone.driver.page_source)
+    assert desk.api.token not in page and "/file/bot" not in page
+    assert not await step(phone.overflows_horizontally)
+    await step(phone.driver.execute_script, "document.querySelector('ol.thread').scrollIntoView()")
+    await step(phone.screenshot, screenshots / "console-media.png")
+
+    letter = tmp_path / "调解协议.pdf"
+    letter.write_bytes(b"%PDF-1.4 mediation agreement")
+    await step(phone.find("#answer-text").send_keys, "调解协议在附件里，请看一下。")
+    await step(phone.find("#answer-file").send_keys, str(letter))
+    await step(phone.click, "#answer")
+    await step(phone.wait_for_text, "#notice", "答复已发给居民")
+    answer = await desk.api.wait_for_message(granny, contains="法律顾问回复（#1）")
+    assert "调解协议在附件里" in answer.visible_text
+    document = await desk.api.wait_for_message(granny, lambda m: m.method == "sendDocument")
+    assert document.file is not None and document.file.filename == "调解协议.pdf"
+    assert document.file.content == letter.read_bytes()
 
 
 async def test_the_office_reads_the_report_with_charts_and_downloads_it(

@@ -14,6 +14,7 @@ from bot.app import Knowledge, Services, build_services
 from bot.config import Settings
 from bot.config.settings import WebSettings
 from bot.core.clock import ManualClock
+from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture, for this folder
 from tests.fakes import RecordingTransport
 
 BASE_URL = "https://desk.example.cn"

@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.adapters.tg import jobs
 from bot.adapters.tg.context import SERVICES_KEY, DeskApplication, DeskContext
 from bot.adapters.tg.errors import on_error
+from bot.adapters.tg.files import TelegramFiles
 from bot.adapters.tg.handlers import office, outreach, privacy, resident, staff
 from bot.adapters.tg.http import AiohttpRequest
 from bot.adapters.tg.intake import IntakePolicy
@@ -110,6 +111,7 @@ async def post_init(application: Application, services: Services) -> None:
     """Hand the services to the handlers, schedule the jobs, register commands, flush the outbox."""
     application.bot_data[SERVICES_KEY] = services
     services.attach_transport(TelegramTransport(application.bot))
+    services.attach_files(TelegramFiles(application.bot))
     if application.job_queue is not None:
         jobs.schedule(application.job_queue, services.clock.now())
     await application.bot.set_my_commands(COMMANDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -62,10 +62,13 @@ class TelegramTransport:
             )
             first = first or sent.message_id
         assert first is not None
-        if message.media is not None and message.media.file_id:
-            await self._send_media(
-                message.chat_id, message.media.kind, message.media.file_id, first
-            )
+        media = message.media
+        if media is not None and media.content:  # a file uploaded in the console
+            upload = InputFile(media.content, filename=media.filename or None)
+            send = self._bot.send_photo if media.kind == "photo" else self._bot.send_document
+            await send(message.chat_id, upload, reply_to_message_id=first)
+        elif media is not None and media.file_id:
+            await self._send_media(message.chat_id, media.kind, media.file_id, first)
         return first
 
     async def _send_media(self, chat_id: int, kind: str, file_id: str, reply_to: int) -> None:

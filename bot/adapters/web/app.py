@@ -10,7 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.adapters.web import cases, office, signin
+from bot.adapters.web import cases, media, office, signin
 from bot.adapters.web.common import SERVICES, security
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def build_web_app(services: Services) -> web.Application:
     app.router.add_static("/static", HERE / "static", append_version=True)
     signin.add_routes(app.router)
     cases.add_routes(app.router)
+    media.add_routes(app.router)
     office.add_routes(app.router)
     return app
 

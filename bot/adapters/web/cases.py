@@ -8,6 +8,8 @@ from datetime import datetime, tzinfo
 from aiohttp import web
 
 from bot.adapters.web.common import (
+    UPLOAD_ROUTE,
+    UPLOAD_TOO_BIG,
     explain,
     failure,
     render,
@@ -15,6 +17,7 @@ from bot.adapters.web.common import (
     services_of,
     staff_page,
 )
+from bot.adapters.web.media import UploadTooBig, media_url, uploaded_media
 from bot.core.errors import DeskError
 from bot.core.ports import Case, CaseStatus, SentBatch
 from bot.core.signin import ConsoleSession
@@ -31,6 +34,14 @@ STATUS = {
 }
 DONE = {"claimed": "已认领，请尽快答复。", "answered": "答复已发给居民。", "closed": "问题已结束。"}
 CASE = r"/cases/{case_id:\d{1,12}}"
+# How the case page shows a resident's file; other kinds (documents) get a download link.
+SHOWN_AS = {
+    "voice": "audio",
+    "audio": "audio",
+    "photo": "image",
+    "video": "video",
+    "video_note": "video",
+}
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -39,7 +50,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/queue/rows", queue_rows)
     router.add_get(CASE, case_page)
     router.add_post(CASE + "/claim", claim)
-    router.add_post(CASE + "/answer", answer)
+    router.add_post(CASE + "/answer", answer, name=UPLOAD_ROUTE)
     router.add_post(CASE + "/close", close)
 
 
@@ -104,8 +115,10 @@ async def _case(
             "at": _local(m.at, zone),
             "text": m.text or "",
             "media": media_label(m.media_kind) if m.media_kind else None,
+            "show": SHOWN_AS.get(m.media_kind or ""),
+            "url": media_url(case.id, number) if m.media_kind and m.file_id else None,
         }
-        for m in thread.messages
+        for number, m in enumerate(thread.messages, start=1)
     ]
     context = {
         "title": f"问题 #{case.id}",
@@ -136,8 +149,14 @@ async def _act(request: web.Request, session: ConsoleSession, action: str) -> we
         if action == "claimed":
             batch = await services.staff.claim(actor, case_id)
         elif action == "answered":
-            text = str((await request.post()).get("text", ""))
-            batch = await services.staff.answer(actor, case_id, text)
+            form = await request.post()
+            try:
+                text, media = str(form.get("text", "")), uploaded_media(form.get("file"))
+            except UploadTooBig:
+                return await _case(request, session, UPLOAD_TOO_BIG, 413)
+            if not text.strip() and media is None:
+                return await _case(request, session, "请写回复内容，或选一个文件。", 400)
+            batch = await services.staff.answer(actor, case_id, text, media)
         else:
             batch = await services.staff.close(actor, case_id)
     except DeskError as error:

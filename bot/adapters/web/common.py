@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 SERVICES: web.AppKey[Services] = web.AppKey("services")
 SESSION_COOKIE = "ld_session"
+UPLOAD_ROUTE = "answer"  # the one form that takes a file (an adviser's answer)
+UPLOAD_LIMIT = 10 * 1024 * 1024  # Telegram's limit for photos; documents stay under it too
+UPLOAD_TOO_BIG = f"文件太大了：网页上最多上传 {UPLOAD_LIMIT // (1024 * 1024)} MB。"
 FORM_COOKIE = "ld_form"  # the CSRF token of forms shown before signing in (double submit)
 # The request's session; None when nobody is signed in.
 SESSION: web.RequestKey[ConsoleSession | None] = web.RequestKey("session")
@@ -54,9 +57,15 @@ async def security(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)  # static files; a sub-app mounted beside (a WeChat callback)
     cookie = request.cookies.get(SESSION_COOKIE)
     session = await services_of(request).console.current(cookie)
+    if session is not None and request.match_info.route.name == UPLOAD_ROUTE:
+        request = request.clone(client_max_size=UPLOAD_LIMIT + 64 * 1024)
     request[SESSION] = session
     if request.method == "POST":
-        form = await request.post()
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            context = {"title": "文件太大", "message": UPLOAD_TOO_BIG}
+            return _secured(render(request, "error.html", context, status=413))
         sent = form.get("csrf")
         expected = session.csrf if session else request.cookies.get(FORM_COOKIE)
         if not (
@@ -65,7 +74,10 @@ async def security(request: web.Request, handler: Handler) -> web.StreamResponse
             and hmac.compare_digest(sent.encode(), expected.encode())
         ):
             raise web.HTTPForbidden(text="表单已过期或来源不明，请返回重新打开页面。")
-    response = await handler(request)
+    return _secured(await handler(request))
+
+
+def _secured(response: web.StreamResponse) -> web.StreamResponse:
     response.headers.update(HEADERS)
     response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -30,7 +30,12 @@ def _buttons_from_json(data: list[Any] | None) -> tuple[tuple[Button, ...], ...]
 def _pending(row: Any) -> PendingMessage:
     media = None
     if row.media_kind:
-        media = Media(row.media_kind, file_id=row.media_file_id, filename=row.media_filename)
+        media = Media(
+            row.media_kind,
+            file_id=row.media_file_id,
+            filename=row.media_filename,
+            content=row.media_content,
+        )
     return PendingMessage(
         Outgoing(
             chat_id=row.chat_id,
@@ -53,6 +58,7 @@ _SENT = (
     .values(
         status="sent",
         sent_at=bindparam("sent"),
+        media_content=None,  # an uploaded file is not kept once delivered
         message_id=bindparam("telegram_message"),
         attempts=OUTBOX.c.attempts + 1,
     )
@@ -74,6 +80,7 @@ class SqlOutbox:
             "media_kind": media.kind if media else None,
             "media_file_id": media.file_id if media else None,
             "media_filename": media.filename if media else None,
+            "media_content": media.content if media else None,
             "status": "pending",
             "attempts": 0,
             "created_at": at,
@@ -124,6 +131,7 @@ class SqlOutbox:
             .where(OutboxRow.id == outbox_id)
             .values(
                 status="failed",
+                media_content=None,
                 last_error=error[:512],
                 sent_at=at,
                 attempts=OutboxRow.attempts + 1,

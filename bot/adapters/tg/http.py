@@ -87,7 +87,9 @@ class AiohttpRequest(BaseRequest):
         headers = None
         if files:
             assert request_data is not None
-            form = aiohttp.FormData()
+            # File names travel as UTF-8, as httpx sends them: Telegram shows a percent-encoded
+            # name (aiohttp's default) as it is, so 调解协议.pdf would arrive as %E8%B0%83….pdf.
+            form = aiohttp.FormData(quote_fields=False)
             for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mime_type) in files.items():

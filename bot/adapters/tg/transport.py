@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.law import split_for_messages
+from bot.core.messages import telegram_id
 from bot.core.ports import Button, Delivery, DeliveryOutcome, Outgoing
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,14 @@ class TelegramTransport:
 
     async def _send(self, message: Outgoing) -> int:
         """Send the message (split if too long, its media after it); the first part's id."""
+        chat = telegram_id(message.chat_id)
+        assert chat is not None, "a Telegram message goes to a Telegram chat"
         chunks = split_for_messages(message.text, limit=TELEGRAM_LIMIT) or [message.text]
         first: int | None = None
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             sent = await self._bot.send_message(
-                message.chat_id,
+                chat,
                 chunk,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons) if last else None,
@@ -63,9 +66,7 @@ class TelegramTransport:
             first = first or sent.message_id
         assert first is not None
         if message.media is not None and message.media.file_id:
-            await self._send_media(
-                message.chat_id, message.media.kind, message.media.file_id, first
-            )
+            await self._send_media(chat, message.media.kind, message.media.file_id, first)
         return first
 
     async def _send_media(self, chat_id: int, kind: str, file_id: str, reply_to: int) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from bot.app import Services
-from bot.core.channels import HeldMessages
+from bot.core.channels import ChannelDesk
 from bot.core.courier import Courier
 from bot.core.ports import (
     Address,
@@ -98,9 +98,9 @@ async def test_a_held_message_waits_for_the_residents_next_message(services: Ser
     assert wechat.sent == []
     assert await courier.flush() == 0  # held: not retried on its own
 
-    released = await HeldMessages(services.uow, services.clock).release(WECHAT)
+    released = await ChannelDesk(services.uow, services.clock).release(WECHAT)
     assert released[1:] == [held_id]
     await courier.deliver(released)
     assert [m.text for m in wechat.sent][1:] == ["顾问的回复"]
     assert "48 小时" in wechat.sent[0].text
-    assert await HeldMessages(services.uow, services.clock).release(WECHAT) == []
+    assert await ChannelDesk(services.uow, services.clock).release(WECHAT) == []

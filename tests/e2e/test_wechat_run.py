@@ -156,3 +156,39 @@ async def test_a_bad_signature_is_refused_and_nothing_is_stored(running: Running
     (await running.push.text(openid, "谢谢")).assert_ok()
     await running.wechat.wait_for_message(openid, timeout=20)
     assert all("诉讼费" not in m.visible_text for m in running.wechat.messages_to(openid))
+
+
+async def test_choices_come_as_a_msgmenu_and_a_tap_is_answered_a_forged_one_is_stale(
+    running: Running,
+) -> None:
+    openid = running.wechat.new_openid()
+    (await running.push.text(openid, "离婚后孩子抚养费怎么算")).assert_ok()
+    menu = await running.wechat.wait_for_message(
+        openid, lambda m: m.msgtype == "msgmenu", timeout=20
+    )
+    assert "不太确定" in menu.visible_text
+    first = menu.items[0]
+    (await running.push.tap(openid, menu, first.id)).assert_ok()
+    answer = await running.wechat.wait_for_message(openid, contains=first.content[:6], timeout=20)
+    assert answer.msgtype == "text"
+    (await running.push.text(openid, "随便", bizmsgmenuid="pick:999999:forged")).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="过期", timeout=20)
+
+
+async def test_voice_image_location_and_oversized_bodies_each_get_a_clear_outcome(
+    running: Running,
+) -> None:
+    openid = running.wechat.new_openid()
+    (await running.push.voice(openid, recognition=FAQ_QUESTION)).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="诉讼费", timeout=20)
+    (await running.push.location(openid, 44.3, 86.0, "唐驿镇")).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="没看懂", timeout=20)
+    (await running.push.voice(openid)).assert_ok()  # no recognition: a case for the adviser
+    await running.wechat.wait_for_message(openid, contains="转给法律顾问", timeout=20)
+    notice = await running.tg.wait_for_message(running.adviser, contains="#1", timeout=20)
+    assert "语音" in notice.visible_text
+    (await running.push.image(openid)).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="#1", timeout=20)
+    status, _ = await running.push.post_raw(b"<xml>" + b"x" * 1_048_576 + b"</xml>")
+    assert status == 413
+    (await running.push.unsubscribe(openid)).assert_ok()

@@ -94,7 +94,9 @@ class Services:
     def attach_transport(self, transport: Transport, channel: str = TELEGRAM) -> None:
         """Connect a channel's messenger (Telegram or the terminal; WeChat) to the outbox."""
         self._transports[channel] = transport
-        every = Transports(self._transports)
+        # One channel: its transport as it is (another channel's messages are retried by it
+        # until that channel runs again); several: each message to its channel's.
+        every = transport if len(self._transports) == 1 else Transports(self._transports)
         self._courier = Courier(self.uow, self.clock, every)
         self._pump = BroadcastPump(self.uow, self.clock, every)
 

@@ -33,6 +33,8 @@ class TelegramTransport:
         self._bot = bot
 
     async def send(self, message: Outgoing) -> Delivery:
+        if telegram_id(message.chat_id) is None:  # another channel's, while only Telegram runs
+            return Delivery(DeliveryOutcome.RETRY, error=f"no {message.channel} channel running")
         try:
             sent = await self._send(message)
         except RetryAfter as exc:

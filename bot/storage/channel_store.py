@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import AccessTokenRow, ChannelInboxRow
+from bot.storage.tickets import HANDLED
 from bot.storage.uow import SqlUnitOfWork
 
 ERROR_LENGTH = 512
@@ -72,14 +73,20 @@ class SqlChannelStore:
 
     async def settle(self, key: str, now: datetime, error: str | None = None) -> None:
         """Mark a callback processed, or failed with ``error`` (not tried again)."""
-        values: dict[str, Any] = {"attempts": ChannelInboxRow.attempts + 1}
+        values: dict[str, Any] = {"attempts": ChannelInboxRow.attempts + 1, "payload": HANDLED}
         if error is None:
             values["processed_at"] = now
         else:
             values |= {"failed_at": now, "last_error": error[:ERROR_LENGTH]}
         async with self._uow() as uow:
             await uow.connection.execute(
-                update(ChannelInboxRow).where(ChannelInboxRow.key == key).values(**values)
+                update(ChannelInboxRow)
+                .where(
+                    ChannelInboxRow.key == key,
+                    ChannelInboxRow.processed_at.is_(None),
+                    ChannelInboxRow.failed_at.is_(None),
+                )
+                .values(**values)
             )
             await uow.connection.commit()
 

@@ -21,6 +21,7 @@ from bot.core.channels import ChannelDesk
 from bot.core.messages import WECHAT
 from bot.core.ports import Address, Person, SentBatch
 from bot.storage.channel_store import ChannelItem, SqlChannelStore
+from bot.storage.tickets import AlreadyProcessed, Ticket, current_update
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class WeChatIntake:
         async with lock:
             try:
                 await self._handle(item)
+            except AlreadyProcessed:  # another process (or an earlier life) answered it
+                pass
             except Exception as error:  # one bad message must not stop the others
                 log.exception("WeChat callback failed")
                 await self._store.settle(item.key, self._services.clock.now(), repr(error))
@@ -77,7 +80,13 @@ class WeChatIntake:
             await self._channel.unfollowed(chat)
             return
         await courier.deliver(await self._channel.release(chat))
-        batch = await self._dispatch(person, message, fields)
+        # The use case's transaction marks the callback processed with its effects: after a
+        # crash it is either answered and marked, or neither (and processed on restart).
+        ticket = current_update.set(Ticket(item.key, self._services.clock.now()))
+        try:
+            batch = await self._dispatch(person, message, fields)
+        finally:
+            current_update.reset(ticket)
         if batch is not None:
             await courier.deliver(batch)
 

@@ -192,3 +192,41 @@ async def test_voice_image_location_and_oversized_bodies_each_get_a_clear_outcom
     status, _ = await running.push.post_raw(b"<xml>" + b"x" * 1_048_576 + b"</xml>")
     assert status == 413
     (await running.push.unsubscribe(openid)).assert_ok()
+
+
+async def test_an_answer_after_48_hours_is_held_and_delivered_on_the_next_message(
+    running: Running,
+) -> None:
+    openid = running.wechat.new_openid()
+    (await running.push.text(openid, UNKNOWN)).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="#1", timeout=20)
+    await running.tg.wait_for_message(running.adviser, contains="#1", timeout=20)
+    running.wechat.advance(hours=49)  # the window closes (and the access token expires)
+    await running.tg.send_text(running.adviser, "/answer 1 请带退伍证去人社所申请补发。")
+    await running.tg.wait_for_message(running.adviser, contains="48 小时", timeout=20)
+    assert all("人社所" not in m.visible_text for m in running.wechat.messages_to(openid))
+    (await running.push.text(openid, "还在吗")).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="48 小时", timeout=20)
+    await running.wechat.wait_for_message(openid, contains="人社所", timeout=20)
+    await running.tg.wait_for_message(running.adviser, contains="已送达", timeout=20)
+
+
+async def test_long_emoji_only_and_replayed_messages_each_get_one_clear_reply(
+    running: Running,
+) -> None:
+    openid = running.wechat.new_openid()
+    wechat, push = running.wechat, running.push
+
+    async def thanked() -> int:
+        """After every earlier reply (one sender's messages are handled in order)."""
+        (await push.text(openid, "谢谢")).assert_ok()
+        await wechat.wait_for_message(openid, contains="不客气", timeout=20)
+        return len(wechat.messages_to(openid))
+
+    long = (await push.text(openid, "我想问一下关于土地承包的问题。" * 300)).assert_ok()
+    after_long = await thanked()
+    assert after_long >= 2  # the 4,500 characters got a reply, and 谢谢 its own
+    (await push.resend(long)).assert_ok()  # the same MsgId, much later: answered "success"
+    assert await thanked() == after_long + 1  # ... and nothing else
+    (await push.text(openid, "🤔🤔")).assert_ok()  # emoji only: the adviser will ask
+    await wechat.wait_for_message(openid, contains="#1", timeout=20)

@@ -230,3 +230,18 @@ async def test_long_emoji_only_and_replayed_messages_each_get_one_clear_reply(
     assert await thanked() == after_long + 1  # ... and nothing else
     (await push.text(openid, "🤔🤔")).assert_ok()  # emoji only: the adviser will ask
     await wechat.wait_for_message(openid, contains="#1", timeout=20)
+
+
+async def test_custom_menu_clicks_open_the_topics_the_law_lookup_and_privacy(
+    running: Running,
+) -> None:
+    openid = running.wechat.new_openid()
+    (await running.push.click(openid, "topics")).assert_ok()
+    topics = await running.wechat.wait_for_message(openid, timeout=20)
+    assert topics.msgtype == "msgmenu" and len(topics.items) >= 2
+    (await running.push.click(openid, "law")).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="第", timeout=20)
+    (await running.push.click(openid, "privacy")).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="隐私", timeout=20)
+    (await running.push.click(openid, "forged:key")).assert_ok()
+    await running.wechat.wait_for_message(openid, contains="过期", timeout=20)

@@ -77,6 +77,9 @@ class WeChatApi:
         await self._store.drop_token(self._name, token)
 
     async def call(self, token: str, method: str, *args: Any) -> Any:
-        """``client.message.<method>(*args)`` with ``token``, in a worker thread."""
-        client = _Client(self._settings, access_token=token)
-        return await asyncio.to_thread(getattr(client.message, method), *args)
+        """``client.<method>(*args)`` (e.g. ``message.send_text``) with ``token``, in a worker
+        thread."""
+        target: Any = _Client(self._settings, access_token=token)
+        for name in method.split("."):
+            target = getattr(target, name)
+        return await asyncio.to_thread(target, *args)

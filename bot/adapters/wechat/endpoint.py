@@ -2,13 +2,14 @@
 
 Every POST is answered well inside WeChat's 5 seconds: the signature is checked (a bad one gets
 403 and nothing is stored), safe-mode bodies are decrypted, and the callback is stored under its
-dedupe key (MsgId; for events sender + CreateTime + event) before ``success`` is answered. A
+dedupe key (MsgId; for events sender + CreateTime + event + key) before ``success`` is answered. A
 retry of a stored callback is answered ``success`` again and not processed twice; replies go
 out later through the customer-service API (:mod:`.transport`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -34,11 +35,13 @@ class BadCallback(Exception):
 
 
 def dedupe_key(fields: dict[str, str]) -> str:
-    """MsgId for messages; events carry none: sender + CreateTime + event."""
+    """MsgId for messages; events carry none: sender + CreateTime + event (+ its key: two
+    menu taps within one second are two events). Bounded to the column's 160 characters."""
     if fields.get("MsgId"):
-        return f"wechat:msg:{fields['MsgId']}"
-    parts = (fields.get("FromUserName", ""), fields.get("CreateTime", ""), fields.get("Event", ""))
-    return "wechat:event:" + ":".join(parts)
+        return f"wechat:msg:{fields['MsgId']}"[:160]
+    names = ("FromUserName", "CreateTime", "Event", "EventKey")
+    key = "wechat:event:" + ":".join(fields.get(name, "") for name in names)
+    return key if len(key) <= 160 else key[:96] + hashlib.sha256(key.encode()).hexdigest()
 
 
 def read_fields(xml: str) -> dict[str, str]:

@@ -65,11 +65,11 @@ class WeChatTransport:
 
     async def _send(self, token: str, openid: str, part: WeChatMessage) -> None:
         if not part.menu:
-            await self._api.call(token, "send_text", openid, part.text)
+            await self._api.call(token, "message.send_text", openid, part.text)
             return
         menu = {
             "head_content": part.text,
             "list": [{"id": item_id, "content": label} for item_id, label in part.menu],
             "tail_content": "",
         }
-        await self._api.call(token, "send_msg_menu", openid, menu)
+        await self._api.call(token, "message.send_msg_menu", openid, menu)

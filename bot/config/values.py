@@ -211,7 +211,7 @@ def wechat_settings(raw: Any, label: str, env: Mapping[str, str]) -> WeChatSetti
         listen=listen,
         api_base_url=url,
         answer_template_id=values.get("answer_template_id"),
-        **secrets,  # type: ignore[arg-type]
+        **secrets,
     )
     if settings.app_id and not (settings.app_secret and settings.token):
         raise ConfigError("wechat.app_id is set: WECHAT_APP_SECRET and WECHAT_TOKEN are needed")

@@ -44,7 +44,7 @@ HANDLED: dict[str, bool] = {"handled": True}
 class AlreadyProcessed(Exception):
     """Another transaction processed this update first; this one must roll back."""
 
-    def __init__(self, update_id: int) -> None:
+    def __init__(self, update_id: int | str) -> None:
         super().__init__(f"update {update_id} was already processed")
         self.update_id = update_id
 

@@ -17,11 +17,12 @@ from bot.core.files import CaseFiles, FileSource
 from bot.core.handoff import Handoff
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
+from bot.core.messages import TELEGRAM
 from bot.core.outreach.broadcasts import BroadcastDesk
 from bot.core.outreach.pump import BroadcastPump
 from bot.core.outreach.subscriptions import SubscriptionDesk
 from bot.core.outreach.themes import Themes
-from bot.core.ports import Clock, Transport
+from bot.core.ports import Clock, Transport, Transports
 from bot.core.privacy import PrivacyDesk
 from bot.core.reminders import ReminderPolicy, Reminders
 from bot.core.reports import ReportService
@@ -86,15 +87,20 @@ class Services:
     subscriptions: SubscriptionDesk
     broadcasts: BroadcastDesk
     console: ConsoleAccess
+    _transports: dict[str, Transport] = field(default_factory=dict, repr=False)
     _courier: Courier | None = field(default=None, repr=False)
     _pump: BroadcastPump | None = field(default=None, repr=False)
     _files: CaseFiles | None = field(default=None, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
 
-    def attach_transport(self, transport: Transport) -> None:
-        """Connect the messenger (Telegram, or the terminal) that delivers the outbox."""
-        self._courier = Courier(self.uow, self.clock, transport)
-        self._pump = BroadcastPump(self.uow, self.clock, transport)
+    def attach_transport(self, transport: Transport, channel: str = TELEGRAM) -> None:
+        """Connect a channel's messenger (Telegram or the terminal; WeChat) to the outbox."""
+        self._transports[channel] = transport
+        # One channel: its transport as it is (another channel's messages are retried by it
+        # until that channel runs again); several: each message to its channel's.
+        every = transport if len(self._transports) == 1 else Transports(self._transports)
+        self._courier = Courier(self.uow, self.clock, every)
+        self._pump = BroadcastPump(self.uow, self.clock, every)
 
     def attach_files(self, source: FileSource) -> None:
         """Connect the channel's file API, through which the console shows residents' files."""

@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print JSON with every result")
     _report_parser(sub)
     _broadcast_parser(sub)
+    wechat = sub.add_parser("wechat", help="WeChat Official Account tools").add_subparsers(
+        dest="wechat_command", required=True, metavar="ACTION"
+    )
+    wechat.add_parser("menu", help="create the account's custom menu (常见问题, 找法律顾问, ...)")
     staff = sub.add_parser("staff", help="staff tools: the web console's passwords").add_subparsers(
         dest="staff_command", required=True, metavar="ACTION"
     )
@@ -204,6 +208,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "broadcast":
         return asyncio.run(commands.broadcast(settings, args.broadcast_command, args.theme))
+    if args.command == "wechat":
+        from bot.commands.wechat import wechat_menu
+
+        return asyncio.run(wechat_menu(settings))
     if args.command == "staff":
         from bot.commands.staff import set_password
 

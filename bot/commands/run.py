@@ -31,15 +31,22 @@ def run(settings: Settings) -> int:
 
 
 async def _serve_with_web(application: Any, services: Any, serve: Any) -> int:
-    """The bot, and the web console beside it when ``web.listen`` is configured."""
-    runner = None
+    """The bot, the web console beside it when ``web.listen`` is configured, and the WeChat
+    channel when ``wechat.app_id`` is."""
+    runner = stop_wechat = None
     if services.settings.web.listen:
         from bot.adapters.web import start_web
 
         runner = await start_web(services)
     try:
+        if services.settings.wechat.app_id:
+            from bot.adapters.wechat import start_wechat
+
+            stop_wechat = await start_wechat(services)
         return int(await serve(application, services))
     finally:
+        if stop_wechat is not None:
+            await stop_wechat()
         if runner is not None:
             await runner.cleanup()
 

@@ -21,6 +21,7 @@ _TOP_KEYS = (
     "advisers",
     "log_level",
     "web",
+    "wechat",
 )
 
 
@@ -52,6 +53,7 @@ def load_settings(
         matcher=check.matcher_settings(raw.get("matcher"), label),
         desk=check.desk_settings(raw.get("desk"), label),
         web=check.web_settings(raw.get("web"), label),
+        wechat=check.wechat_settings(raw.get("wechat"), label, env),
         staff=check.staff(raw.get("advisers"), label),
         log_level=check.log_level(*pick("log_level", "LEGALDESK_LOG_LEVEL")),
         telegram_bot_token=check.token(env.get("TELEGRAM_BOT_TOKEN")),

@@ -62,6 +62,29 @@ class WebSettings:
         return host.strip("[]") or "127.0.0.1", int(port)
 
 
+DEFAULT_WECHAT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
+
+
+@dataclass(frozen=True, slots=True)
+class WeChatSettings:
+    """The WeChat Official Account channel (bot/adapters/wechat); on when ``app_id`` is set.
+    Its secrets come only from the environment and never show in ``repr`` or logs."""
+
+    app_id: str | None = None
+    listen: str | None = None  # "host:port" of the message server; None: beside the console
+    api_base_url: str = DEFAULT_WECHAT_API_BASE_URL
+    answer_template_id: str | None = None
+    app_secret: Secret | None = None  # WECHAT_APP_SECRET
+    token: Secret | None = None  # WECHAT_TOKEN
+    encoding_aes_key: Secret | None = None  # WECHAT_ENCODING_AES_KEY (safe mode)
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        assert self.listen is not None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
+
 def default_database_url(cwd: Path) -> str:
     return f"sqlite+aiosqlite:///{cwd.resolve() / 'data' / 'legaldesk.sqlite3'}"
 
@@ -77,6 +100,7 @@ class Settings:
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)
     staff: tuple[StaffMember, ...] = ()
     log_level: str = "INFO"
     telegram_bot_token: Secret | None = None

@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.config.settings import (
     DEFAULT_TELEGRAM_API_BASE_URL,
     DEFAULT_TIMEZONE,
+    DEFAULT_WECHAT_API_BASE_URL,
     ConfigError,
     DeskSettings,
     MatcherSettings,
     Secret,
     WebSettings,
+    WeChatSettings,
     default_database_url,
     mask_url,
 )
@@ -174,6 +176,51 @@ def web_settings(raw: Any, label: str) -> WebSettings:
             label, "web.secure_cookies", f"must be true or false, got {kind(secure)}"
         )
     return WebSettings(listen, base_url, secure)
+
+
+_WECHAT_KEYS = ("app_id", "listen", "api_base_url", "answer_template_id")
+
+
+def wechat_settings(raw: Any, label: str, env: Mapping[str, str]) -> WeChatSettings:
+    section = section_of(raw, "wechat", label, _WECHAT_KEYS)
+    values = {k: nonempty_text(v, label, f"wechat.{k}") for k, v in section.items()}
+    listen = values.get("listen")
+    if listen is not None:
+        _, sep, port = listen.rpartition(":")
+        if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+            raise config_error(
+                label, "wechat.listen", f"'{listen}' must be host:port, e.g. 127.0.0.1:8081"
+            )
+    url = values.get("api_base_url", DEFAULT_WECHAT_API_BASE_URL)
+    if not re.fullmatch(r"https?://\S+/", url):
+        raise config_error(
+            label,
+            "wechat.api_base_url",
+            f"'{url}' must be a URL ending in '/', e.g. {DEFAULT_WECHAT_API_BASE_URL}",
+        )
+    secrets = {
+        name: Secret(env[variable]) if env.get(variable) else None
+        for name, variable in (
+            ("app_secret", "WECHAT_APP_SECRET"),
+            ("token", "WECHAT_TOKEN"),
+            ("encoding_aes_key", "WECHAT_ENCODING_AES_KEY"),
+        )
+    }
+    settings = WeChatSettings(
+        app_id=values.get("app_id"),
+        listen=listen,
+        api_base_url=url,
+        answer_template_id=values.get("answer_template_id"),
+        **secrets,
+    )
+    if settings.app_id and not (settings.app_secret and settings.token):
+        raise ConfigError("wechat.app_id is set: WECHAT_APP_SECRET and WECHAT_TOKEN are needed")
+    if settings.app_id and not settings.listen:
+        raise config_error(label, "wechat.listen", "needed with app_id, e.g. 127.0.0.1:8081")
+    key = settings.encoding_aes_key
+    if key is not None and len(key.get_secret_value()) != 43:  # never echo the value itself
+        raise ConfigError("WECHAT_ENCODING_AES_KEY: must be the 43 characters WeChat shows")
+    return settings
 
 
 def staff(raw: Any, label: str) -> tuple[StaffMember, ...]:

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from bot.core import staff_texts
 from bot.core.interactions import EventKind, case_event
+from bot.core.messages import ChatRef
 from bot.core.ports import (
     Clock,
     Delivery,
@@ -64,7 +65,7 @@ class Courier:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, transport: Transport) -> None:
         self._uow, self._clock, self._transport = uow, clock, transport
         self._in_flight: set[int] = set()
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_locks: dict[ChatRef, asyncio.Lock] = {}
         self._sent: list[tuple[int, int | None, asyncio.Future[None]]] = []
         self._recorder: asyncio.Task[None] | None = None
 
@@ -150,6 +151,9 @@ class Courier:
                 await uow.outbox.mark_sent(message.id, delivery.message_id, now)
                 if message.purpose == "adviser_answer":
                     follow += await self._answer_delivered(uow, message)
+            elif delivery.outcome is DeliveryOutcome.HELD:
+                await uow.outbox.mark_held(message.id, delivery.error or "held")
+                follow += await self._held(uow, message)
             elif delivery.outcome is DeliveryOutcome.RETRY and pending.attempts + 1 < MAX_ATTEMPTS:
                 wait = backoff(pending.attempts, delivery.retry_after)
                 await uow.outbox.mark_retry(message.id, now + wait, delivery.error or "retry")
@@ -177,6 +181,20 @@ class Courier:
             Outgoing(
                 case.claimed_by,
                 staff_texts.answer_delivered(case.id),
+                purpose="confirm",
+                case_id=case.id,
+            )
+        ]
+
+    async def _held(self, uow: UnitOfWork, message: Outgoing) -> list[Outgoing]:
+        """Tell the adviser their answer waits for the resident's next message."""
+        case = await uow.cases.get(message.case_id) if message.case_id else None
+        if message.purpose != "adviser_answer" or case is None or case.claimed_by is None:
+            return []
+        return [
+            Outgoing(
+                case.claimed_by,
+                staff_texts.answer_held(case.id),
                 purpose="confirm",
                 case_id=case.id,
             )

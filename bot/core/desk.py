@@ -16,6 +16,7 @@ from bot.core.inbound import INBOUND, is_blank, storable
 from bot.core.interactions import EventKind
 from bot.core.law import parse_article_query, render_article, split_for_messages
 from bot.core.matching.matcher import Action, MatchResult
+from bot.core.messages import ChatRef
 from bot.core.ports import Arrival, Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
 from bot.core.scam_steps import ScamSteps
 from bot.core.topics import TopicMenu
@@ -221,7 +222,7 @@ class ResidentDesk(TopicMenu, ScamSteps):
         )
 
     async def _law(
-        self, uow: UnitOfWork, resident: Resident, chat_id: int, citation: object, query: str
+        self, uow: UnitOfWork, resident: Resident, chat_id: ChatRef, citation: object, query: str
     ) -> list[Outgoing]:
         article = self._laws.lookup(citation.law, citation.number)  # type: ignore[attr-defined]
         if article is None:

@@ -16,6 +16,7 @@ from bot.core.outbox import store_and_commit
 from bot.core.ports import (
     Arrival,
     Button,
+    ChatRef,
     Clock,
     Outgoing,
     Person,
@@ -54,7 +55,7 @@ class ResidentSteps:
         self._scams = scams  # None: no scam check (a knowledge base without scam patterns)
 
     def _answer(
-        self, chat_id: int, entry: FaqEntry, escalate_data: str, *, subscribe: bool = True
+        self, chat_id: ChatRef, entry: FaqEntry, escalate_data: str, *, subscribe: bool = True
     ) -> Outgoing:
         """An entry's answer with its buttons (and, unless told not to, the offer to subscribe
         to the monthly themes: consent is asked, never assumed)."""

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.core import staff_texts, texts
 from bot.core.interactions import EventKind, Interaction
+from bot.core.messages import telegram_id
 from bot.core.ports import (
     Button,
     Case,
@@ -53,7 +54,15 @@ class Handoff:
         now = self._clock.now()
         case = await uow.cases.open(resident.id, question, now, faq_id, score)
         await uow.cases.add_message(
-            CaseMessage(case.id, "resident", now, question, resident.user_id, media_kind, file_id)
+            CaseMessage(
+                case.id,
+                "resident",
+                now,
+                question,
+                telegram_id(resident.user_id),
+                media_kind,
+                file_id,
+            )
         )
         await uow.interactions.add(
             Interaction(
@@ -106,7 +115,9 @@ class Handoff:
             resident.id, (EventKind.FOLLOW_UP.value,), now - ACK_QUIET
         )
         await uow.cases.add_message(
-            CaseMessage(case.id, "resident", now, text, resident.user_id, media_kind, file_id)
+            CaseMessage(
+                case.id, "resident", now, text, telegram_id(resident.user_id), media_kind, file_id
+            )
         )
         await uow.interactions.add(
             Interaction(

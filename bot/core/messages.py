@@ -5,6 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+TELEGRAM = "telegram"
+WECHAT = "wechat"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a person is reached: a channel and their id on it (a WeChat openid, a string)."""
+
+    channel: str
+    id: str
+
+
+# A chat as the core passes it around: a bare int is a Telegram chat (the desk's first channel),
+# any other channel's chat is an ``Address``.
+ChatRef = int | Address
+
+
+def address_of(chat: ChatRef) -> Address:
+    """The (channel, external id) of a chat reference."""
+    return chat if isinstance(chat, Address) else Address(TELEGRAM, str(chat))
+
+
+def telegram_id(chat: ChatRef | None) -> int | None:
+    """A Telegram user or chat id; None for other channels."""
+    return chat if isinstance(chat, int) else None
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -24,19 +50,24 @@ class Media:
 class Outgoing:
     """A message the desk wants delivered; stored in the outbox in the use case's transaction."""
 
-    chat_id: int
-    text: str  # Telegram HTML, already escaped
+    chat_id: ChatRef
+    text: str  # Telegram HTML, already escaped (other channels render it their own way)
     buttons: tuple[tuple[Button, ...], ...] = ()
     purpose: str = "reply"  # "reply" | "notify" | "adviser_answer" | "confirm" | "reminder" ...
     case_id: int | None = None
     media: Media | None = None
     id: int | None = None  # outbox id once stored
 
+    @property
+    def channel(self) -> str:
+        return address_of(self.chat_id).channel
+
 
 class DeliveryOutcome(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # network, 429, 5xx: try again later
-    BLOCKED = "blocked"  # 403: the person blocked the bot
+    BLOCKED = "blocked"  # 403: the person blocked the bot (WeChat: unsubscribed)
+    HELD = "held"  # the channel will not take it now (WeChat's 48 h window): kept until they write
     REJECTED = "rejected"  # 400 that no retry will fix
 
 

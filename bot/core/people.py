@@ -6,22 +6,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core.cases import Case
+from bot.core.messages import ChatRef
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who sent an update, as the messenger describes them."""
 
-    user_id: int
-    chat_id: int
+    user_id: ChatRef  # Telegram: the user's id; other channels: their Address
+    chat_id: ChatRef
     display_name: str
 
 
 @dataclass(frozen=True, slots=True)
 class Resident:
     id: int
-    user_id: int | None
-    chat_id: int | None
+    user_id: ChatRef | None
+    chat_id: ChatRef | None
     display_name: str
     unreachable: bool = False
     last_off_duty_notice: date | None = None

@@ -15,7 +15,9 @@ from typing import Protocol, Self
 from bot.core.cases import Case, CaseMessage, CaseStatus
 from bot.core.interactions import Interaction
 from bot.core.messages import (
+    Address,
     Button,
+    ChatRef,
     Delivery,
     DeliveryOutcome,
     Media,
@@ -27,6 +29,7 @@ from bot.core.people import Arrival, Person, Resident
 from bot.core.roster import DutyOverride
 
 __all__ = [
+    "Address",
     "AdviserCount",
     "Arrival",
     "BucketCounts",
@@ -36,6 +39,7 @@ __all__ = [
     "CaseRepository",
     "CaseStatus",
     "CategoryCount",
+    "ChatRef",
     "Clock",
     "Delivery",
     "DeliveryOutcome",
@@ -57,6 +61,7 @@ __all__ = [
     "SentBatch",
     "SubscriptionRepository",
     "Transport",
+    "Transports",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]
@@ -126,6 +131,14 @@ class Outbox(Protocol):
 
     async def mark_retry(self, outbox_id: int, next_at: datetime, error: str) -> None: ...
     async def mark_failed(self, outbox_id: int, error: str, at: datetime) -> None: ...
+    async def mark_held(self, outbox_id: int, error: str) -> None:
+        """Keep a message the channel will not take now until the person writes again."""
+        ...
+
+    async def release_held(self, chat: Address, at: datetime) -> list[PendingMessage]:
+        """Make the messages held for ``chat`` pending again (they wrote); returns them."""
+        ...
+
     async def case_for_message(self, chat_id: int, message_id: int) -> int | None:
         """The case a sent notification belongs to (for adviser replies)."""
         ...
@@ -169,9 +182,22 @@ class UnitOfWorkFactory(Protocol):
 
 
 class Transport(Protocol):
-    """Sends one stored message to its chat (Telegram, or the terminal)."""
+    """Sends one stored message to its chat (Telegram, WeChat, or the terminal)."""
 
     async def send(self, message: Outgoing) -> Delivery: ...
+
+
+class Transports:
+    """One transport per channel, as one ``Transport``: each message goes to its channel's."""
+
+    def __init__(self, by_channel: Mapping[str, Transport]) -> None:
+        self._by_channel = dict(by_channel)
+
+    async def send(self, message: Outgoing) -> Delivery:
+        transport = self._by_channel.get(message.channel)
+        if transport is None:  # a channel this process does not run: keep it for one that does
+            return Delivery(DeliveryOutcome.RETRY, error=f"no {message.channel} transport")
+        return await transport.send(message)
 
 
 # ---------------------------------------------------------------- reports
@@ -286,8 +312,8 @@ class Redaction:
 
 
 class PrivacyRepository(Protocol):
-    async def find_resident(self, user_id: int) -> Resident | None:
-        """The resident with this Telegram id, without creating one."""
+    async def find_resident(self, user_id: ChatRef) -> Resident | None:
+        """The resident with this Telegram id (or other channel's address), not creating one."""
         ...
 
     async def forget_resident(

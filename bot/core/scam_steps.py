@@ -17,7 +17,7 @@ from bot.core import texts
 from bot.core.desk_steps import ResidentSteps
 from bot.core.faq import FaqEntry
 from bot.core.interactions import EventKind
-from bot.core.ports import Arrival, Button, Outgoing, Person, SentBatch, UnitOfWork
+from bot.core.ports import Arrival, Button, ChatRef, Outgoing, Person, SentBatch, UnitOfWork
 from bot.core.scam_texts import ASK_ADVISER, adviser_flag, scam_unsure, scam_warning
 from bot.core.scams import UNSURE_DETAIL, ScamPattern, ScamVerdict, VerdictKind
 
@@ -106,7 +106,7 @@ class ScamSteps(ResidentSteps):
         )
 
     def _warning(
-        self, chat_id: int, pattern: ScamPattern, entry: FaqEntry | None, event_id: int | None
+        self, chat_id: ChatRef, pattern: ScamPattern, entry: FaqEntry | None, event_id: int | None
     ) -> Outgoing:
         """The warning naming the pattern, with its entry's basis; the buttons: helpful, and
         (without an open case) the adviser, who then gets the checked message."""

@@ -82,6 +82,13 @@ def answer_delivered(case_id: int) -> str:
     return f"✅ #{case_id} 的回复已送达居民。"
 
 
+def answer_held(case_id: int) -> str:
+    return (
+        f"⏳ #{case_id} 的居民超过 48 小时没有在微信上发消息，微信暂不允许主动发送。"
+        "回复已保存，居民下次发消息时会立即送达。"
+    )
+
+
 def delivery_failure_reason(outcome: str) -> str:
     return {
         "blocked": "居民已屏蔽机器人，无法送达",

@@ -245,3 +245,11 @@ def resident_mentions(name: str) -> tuple[str, ...]:
 
 def case_withdrawn(case_id: int) -> str:
     return f"ℹ️ <b>#{case_id}</b> 的居民要求删除个人资料，这个问题已结束，不用再回复。"
+
+
+def held_answers_note() -> str:
+    return "📬 您之前的问题有了回复，因超过 48 小时未能及时送达，现在补发给您："
+
+
+def channel_unsupported() -> str:
+    return "抱歉，暂时只能处理文字、语音、图片和文件。请直接用文字描述您的问题。"

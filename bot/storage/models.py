@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -65,9 +66,15 @@ class Base(DeclarativeBase):
 class ResidentRow(Base):
     __tablename__ = "residents"
     # A broadcast goes to chats; its deliveries are logged against the resident of the chat.
-    __table_args__ = (Index("ix_residents_chat_id", "chat_id"),)
+    __table_args__ = (
+        Index("ix_residents_chat_id", "chat_id"),
+        Index("ix_residents_channel_external", "channel", "external_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # Telegram: the numeric ids below; other channels: ``external_id`` (a WeChat openid).
+    channel: Mapped[str] = mapped_column(String(16), server_default=sql_text("'telegram'"))
+    external_id: Mapped[str | None] = mapped_column(String(128))
     user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     display_name: Mapped[str] = mapped_column(String(256), default="")
@@ -155,7 +162,10 @@ class OutboxRow(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Telegram: ``chat_id``; other channels: ``recipient`` (a WeChat openid).
+    channel: Mapped[str] = mapped_column(String(16), server_default=sql_text("'telegram'"))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    recipient: Mapped[str | None] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     purpose: Mapped[str] = mapped_column(String(32))
@@ -260,3 +270,31 @@ class StaffPasswordRow(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     password_hash: Mapped[str] = mapped_column(String(256))
     set_at: Mapped[datetime]
+
+
+class ChannelInboxRow(Base):
+    """An inbound callback of a push channel (WeChat), stored under its dedupe key before it is
+    acknowledged: a retried callback finds its key taken and is not processed again."""
+
+    __tablename__ = "channel_inbox"
+    __table_args__ = (Index("ix_channel_inbox_processed_failed", "processed_at", "failed_at"),)
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(512))
+
+
+class AccessTokenRow(Base):
+    """An API access token shared by every process until ``expires_at``."""
+
+    __tablename__ = "access_tokens"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime]

@@ -14,7 +14,7 @@ from typing import Any, Self
 from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.ports import Redaction, Resident
+from bot.core.ports import Address, ChatRef, Redaction, Resident
 from bot.storage.models import (
     CaseMessageRow,
     CaseRow,
@@ -30,10 +30,13 @@ class SqlPrivacyRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
 
-    async def find_resident(self, user_id: int) -> Resident | None:
-        row = (
-            await self._s.execute(select(ResidentRow).where(ResidentRow.user_id == user_id))
-        ).first()
+    async def find_resident(self, user_id: ChatRef) -> Resident | None:
+        where = ResidentRow.user_id == user_id
+        if isinstance(user_id, Address):
+            where = (ResidentRow.channel == user_id.channel) & (
+                ResidentRow.external_id == user_id.id
+            )
+        row = (await self._s.execute(select(ResidentRow).where(where))).first()
         return resident_from_row(row) if row else None
 
     async def forget_resident(

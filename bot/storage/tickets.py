@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.models import InboxRow
+from bot.storage.models import ChannelInboxRow, InboxRow
 
 
 @dataclass(slots=True)
@@ -27,7 +27,7 @@ class Ticket:
     ``error`` is what the handlers raised; ``last_try`` says no retry follows a failure.
     """
 
-    update_id: int
+    update_id: int | str  # a Telegram update id, or a push channel's inbox key (WeChat)
     at: datetime
     last_try: bool = False
     committed: bool = False
@@ -44,7 +44,7 @@ HANDLED: dict[str, bool] = {"handled": True}
 class AlreadyProcessed(Exception):
     """Another transaction processed this update first; this one must roll back."""
 
-    def __init__(self, update_id: int) -> None:
+    def __init__(self, update_id: int | str) -> None:
         super().__init__(f"update {update_id} was already processed")
         self.update_id = update_id
 
@@ -55,6 +55,12 @@ _MARK_PROCESSED = (
     .values(processed_at=bindparam("done_at"), payload=HANDLED)
 )
 _STORED = select(InboxRow.update_id).where(InboxRow.update_id == bindparam("ticket"))
+_MARK_CHANNEL = (
+    update(ChannelInboxRow)
+    .where(ChannelInboxRow.key == bindparam("ticket"), ChannelInboxRow.processed_at.is_(None))
+    .values(processed_at=bindparam("done_at"), payload=HANDLED)
+)
+_CHANNEL_STORED = select(ChannelInboxRow.key).where(ChannelInboxRow.key == bindparam("ticket"))
 
 
 async def claim_update(connection: AsyncConnection, ticket: Ticket) -> None:
@@ -66,8 +72,10 @@ async def claim_update(connection: AsyncConnection, ticket: Ticket) -> None:
     run outside the intake) has nothing to mark.
     """
     params = {"ticket": ticket.update_id, "done_at": ticket.at}
-    marked = await connection.execute(_MARK_PROCESSED, params)
+    channel = isinstance(ticket.update_id, str)
+    marked = await connection.execute(_MARK_CHANNEL if channel else _MARK_PROCESSED, params)
     if marked.rowcount:
         return
-    if await connection.scalar(_STORED, {"ticket": ticket.update_id}) is not None:
+    stored = _CHANNEL_STORED if channel else _STORED
+    if await connection.scalar(stored, {"ticket": ticket.update_id}) is not None:
         raise AlreadyProcessed(ticket.update_id)

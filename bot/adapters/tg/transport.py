@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.law import split_for_messages
+from bot.core.messages import telegram_id
 from bot.core.ports import Button, Delivery, DeliveryOutcome, Outgoing
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class TelegramTransport:
         self._bot = bot
 
     async def send(self, message: Outgoing) -> Delivery:
+        if telegram_id(message.chat_id) is None:  # another channel's, while only Telegram runs
+            return Delivery(DeliveryOutcome.RETRY, error=f"no {message.channel} channel running")
         try:
             sent = await self._send(message)
         except RetryAfter as exc:
@@ -50,12 +53,14 @@ class TelegramTransport:
 
     async def _send(self, message: Outgoing) -> int:
         """Send the message (split if too long, its media after it); the first part's id."""
+        chat = telegram_id(message.chat_id)
+        assert chat is not None, "a Telegram message goes to a Telegram chat"
         chunks = split_for_messages(message.text, limit=TELEGRAM_LIMIT) or [message.text]
         first: int | None = None
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             sent = await self._bot.send_message(
-                message.chat_id,
+                chat,
                 chunk,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons) if last else None,
@@ -66,9 +71,9 @@ class TelegramTransport:
         if media is not None and media.content:  # a file uploaded in the console
             upload = InputFile(media.content, filename=media.filename or None)
             send = self._bot.send_photo if media.kind == "photo" else self._bot.send_document
-            await send(message.chat_id, upload, reply_to_message_id=first)
+            await send(chat, upload, reply_to_message_id=first)
         elif media is not None and media.file_id:
-            await self._send_media(message.chat_id, media.kind, media.file_id, first)
+            await self._send_media(chat, media.kind, media.file_id, first)
         return first
 
     async def _send_media(self, chat_id: int, kind: str, file_id: str, reply_to: int) -> None:

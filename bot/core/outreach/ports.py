@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.ports import Button, PendingMessage, SubscriptionRepository, UnitOfWork
+from bot.core.ports import Button, ChatRef, PendingMessage, SubscriptionRepository, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class BroadcastRepository(Protocol):
         theme was queued already (also by a concurrent transaction)."""
         ...
 
-    async def cancel_for_chat(self, chat_id: int, at: datetime) -> int:
+    async def cancel_for_chat(self, chat_id: ChatRef, at: datetime) -> int:
         """Withdraw the broadcast messages still waiting for this chat; how many."""
         ...
 

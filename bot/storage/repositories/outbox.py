@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.messages import TELEGRAM, Address, ChatRef
 from bot.core.ports import (
     Button,
     Media,
@@ -36,9 +37,12 @@ def _pending(row: Any) -> PendingMessage:
             filename=row.media_filename,
             content=row.media_content,
         )
+    chat: ChatRef = row.chat_id
+    if row.channel != TELEGRAM:
+        chat = Address(row.channel, row.recipient)
     return PendingMessage(
         Outgoing(
-            chat_id=row.chat_id,
+            chat_id=chat,
             text=row.text,
             buttons=_buttons_from_json(row.buttons),
             purpose=row.purpose,
@@ -71,8 +75,11 @@ class SqlOutbox:
 
     async def put(self, message: Outgoing, at: datetime) -> int:
         media = message.media
+        chat = message.chat_id
         row = {
-            "chat_id": message.chat_id,
+            "channel": message.channel,
+            "chat_id": None if isinstance(chat, Address) else chat,
+            "recipient": chat.id if isinstance(chat, Address) else None,
             "text": message.text,
             "buttons": _buttons_to_json(message.buttons),
             "purpose": message.purpose,
@@ -137,6 +144,27 @@ class SqlOutbox:
                 attempts=OutboxRow.attempts + 1,
             )
         )
+
+    async def mark_held(self, outbox_id: int, error: str) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)
+            .values(status="held", last_error=error[:512], attempts=OutboxRow.attempts + 1)
+        )
+
+    async def release_held(self, chat: Address, at: datetime) -> list[PendingMessage]:
+        """Make the messages held for ``chat`` pending again, due now; returns them."""
+        where = (
+            (OutboxRow.status == "held")
+            & (OutboxRow.channel == chat.channel)
+            & (OutboxRow.recipient == chat.id)
+        )
+        rows = (await self._s.execute(select(OutboxRow).where(where).order_by(OutboxRow.id))).all()
+        if rows:
+            await self._s.execute(
+                update(OutboxRow).where(where).values(status="pending", next_attempt_at=at)
+            )
+        return [_pending(r) for r in rows]
 
     async def case_for_message(self, chat_id: int, message_id: int) -> int | None:
         return await self._s.scalar(

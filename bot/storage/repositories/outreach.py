@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import EventKind
 from bot.core.outreach.ports import BroadcastInfo
-from bot.core.ports import Button, PendingMessage
+from bot.core.ports import Button, ChatRef, PendingMessage
 from bot.storage.models import BroadcastRow, OutboxRow, ResidentRow, SubscriptionRow
 from bot.storage.repositories.outbox import _buttons_to_json, _pending
 from bot.storage.repositories.tables import INTERACTIONS, OUTBOX
@@ -112,7 +112,9 @@ class SqlBroadcasts:
             )
         return BroadcastInfo(int(broadcast_id), theme, at, len(chats))
 
-    async def cancel_for_chat(self, chat_id: int, at: datetime) -> int:
+    async def cancel_for_chat(self, chat_id: ChatRef, at: datetime) -> int:
+        if not isinstance(chat_id, int):  # broadcasts go to Telegram chats only
+            return 0
         result = await self._s.execute(
             update(M)
             .where(M.chat_id == chat_id, M.broadcast_id.is_not(None), M.status == "pending")

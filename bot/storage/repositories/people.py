@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import Interaction
+from bot.core.messages import TELEGRAM, Address, ChatRef
 from bot.core.ports import (
     Arrival,
     DutyOverride,
@@ -28,6 +29,8 @@ from bot.storage.repositories.tables import ACTIVE, DUTY, INTERACTIONS, RESIDENT
 
 _RESIDENT_COLUMNS = (
     ResidentRow.id,
+    ResidentRow.channel,
+    ResidentRow.external_id,
     ResidentRow.user_id,
     ResidentRow.chat_id,
     ResidentRow.display_name,
@@ -37,10 +40,14 @@ _RESIDENT_COLUMNS = (
 
 
 def resident_from_row(row: Any) -> Resident:
+    user_id: ChatRef | None = row.user_id
+    chat_id: ChatRef | None = row.chat_id
+    if row.channel != TELEGRAM:
+        user_id = chat_id = Address(row.channel, row.external_id)
     return Resident(
         id=row.id,
-        user_id=row.user_id,
-        chat_id=row.chat_id,
+        user_id=user_id,
+        chat_id=chat_id,
         display_name=row.display_name,
         unreachable=row.unreachable_at is not None,
         last_off_duty_notice=row.last_off_duty_notice,
@@ -48,7 +55,12 @@ def resident_from_row(row: Any) -> Resident:
 
 
 # The statements every message runs, built once with bound parameters.
-_RESIDENT_BY_USER = select(*_RESIDENT_COLUMNS).where(ResidentRow.user_id == bindparam("user_id"))
+_BY_USER = ResidentRow.user_id == bindparam("user_id")
+_BY_ADDRESS = (ResidentRow.channel == bindparam("channel")) & (
+    ResidentRow.external_id == bindparam("external_id")
+)
+_RESIDENT_BY_USER = select(*_RESIDENT_COLUMNS).where(_BY_USER)
+_RESIDENT_BY_ADDRESS = select(*_RESIDENT_COLUMNS).where(_BY_ADDRESS)
 _RESIDENT_BY_ID = select(*_RESIDENT_COLUMNS).where(ResidentRow.id == bindparam("resident_id"))
 _NEW_RESIDENT = insert(RESIDENTS).returning(RESIDENTS.c.id)
 _RESIDENT_WROTE = (
@@ -86,7 +98,7 @@ _QUESTION_TEXT = select(InteractionRow.text).where(
 )
 
 
-def _arrival() -> Select[Any]:
+def _arrival(where: Any) -> Select[Any]:
     """The resident by user id, their messages of some kinds since a time, their active case."""
     recent = (
         select(func.count())
@@ -106,11 +118,19 @@ def _arrival() -> Select[Any]:
         .scalar_subquery()
     )
     return select(*_RESIDENT_COLUMNS, recent.label("recent"), active_case.label("case_id")).where(
-        ResidentRow.user_id == bindparam("user_id")
+        where
     )
 
 
-_ARRIVAL = _arrival()
+_ARRIVAL = _arrival(_BY_USER)
+_ARRIVAL_BY_ADDRESS = _arrival(_BY_ADDRESS)
+
+
+def _who(person: Person) -> dict[str, Any]:
+    """The parameters that find a person's row: a Telegram user id, else (channel, external id)."""
+    if isinstance(person.user_id, Address):
+        return {"channel": person.user_id.channel, "external_id": person.user_id.id}
+    return {"user_id": person.user_id}
 
 
 class SqlResidentRepository:
@@ -118,14 +138,18 @@ class SqlResidentRepository:
         self._s = connection
 
     async def get_or_create(self, person: Person, at: datetime) -> Resident:
-        row = (await self._s.execute(_RESIDENT_BY_USER, {"user_id": person.user_id})).first()
+        who = _who(person)
+        query = _RESIDENT_BY_USER if "user_id" in who else _RESIDENT_BY_ADDRESS
+        row = (await self._s.execute(query, who)).first()
         return await self._known(person, at, row)
 
     async def arrive(
         self, person: Person, at: datetime, kinds: Sequence[str], since: datetime
     ) -> Arrival:
-        params = {"user_id": person.user_id, "kinds": list(kinds), "since": since}
-        row = (await self._s.execute(_ARRIVAL, params)).first()
+        who = _who(person)
+        query = _ARRIVAL if "user_id" in who else _ARRIVAL_BY_ADDRESS
+        params = {**who, "kinds": list(kinds), "since": since}
+        row = (await self._s.execute(query, params)).first()
         resident = await self._known(person, at, row)
         if row is None:
             return Arrival(resident)
@@ -137,22 +161,16 @@ class SqlResidentRepository:
     async def _known(self, person: Person, at: datetime, row: Any) -> Resident:
         """The resident of ``row`` brought up to date with ``person``; created if no row."""
         name = person.display_name[:256]
+        address = isinstance(person.chat_id, Address)
+        chat = None if address else person.chat_id
         if row is None:
-            new_id = await self._s.scalar(
-                _NEW_RESIDENT,
-                {
-                    "user_id": person.user_id,
-                    "chat_id": person.chat_id,
-                    "display_name": name,
-                    "created_at": at,
-                },
-            )
+            new_id = await self._s.scalar(_NEW_RESIDENT, _new_resident(person, name, at))
             return Resident(int(new_id), person.user_id, person.chat_id, name)
         resident = resident_from_row(row)
-        if (row.display_name, row.chat_id) != (name, person.chat_id) or resident.unreachable:
+        if (row.display_name, row.chat_id) != (name, chat) or resident.unreachable:
             # they wrote to us, so they can be reached again
             await self._s.execute(
-                _RESIDENT_WROTE, {"resident_id": row.id, "name": name, "chat": person.chat_id}
+                _RESIDENT_WROTE, {"resident_id": row.id, "name": name, "chat": chat}
             )
             resident = replace(
                 resident, display_name=name, chat_id=person.chat_id, unreachable=False
@@ -215,6 +233,13 @@ class SqlDutyRepository:
         )
         if not changed.rowcount:
             await self._s.execute(insert(DUTY).values(telegram_id=override.telegram_id, **values))
+
+
+def _new_resident(person: Person, name: str, at: datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {"display_name": name, "created_at": at}
+    if isinstance(person.user_id, Address):
+        return {**row, "channel": person.user_id.channel, "external_id": person.user_id.id}
+    return {**row, "channel": TELEGRAM, "user_id": person.user_id, "chat_id": person.chat_id}
 
 
 def _interaction_row(event: Interaction) -> dict[str, Any]:

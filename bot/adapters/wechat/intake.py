@@ -1,0 +1,123 @@
+"""Stored WeChat callbacks → the desk's use cases, one sender at a time, each processed once.
+
+Text goes to ``ask`` (a tapped msgmenu item, ``bizmsgmenuid``, to ``press`` like a Telegram
+button: untrusted, a stale one gets the stale-button reply); voice with WeChat's
+``Recognition`` is asked as text, other voice, images and files open a case for the adviser;
+anything else gets a polite reply. ``subscribe`` is ``/start``; ``unsubscribe`` marks the resident
+unreachable; a custom-menu ``CLICK`` is a button press. Before a resident's message is handled,
+what was held for them (48-hour rule) is delivered with a short note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import xmltodict
+from wechatpy import parse_message
+
+from bot.app import Services
+from bot.core.channels import ChannelDesk
+from bot.core.messages import WECHAT
+from bot.core.ports import Address, Person, SentBatch
+from bot.storage.channel_store import ChannelItem, SqlChannelStore
+from bot.storage.tickets import AlreadyProcessed, Ticket, current_update
+
+log = logging.getLogger(__name__)
+
+# The custom menu's CLICK keys (``legaldesk wechat menu``) and the desk command each starts.
+MENU_COMMANDS = {"help": "help", "privacy": "privacy"}
+
+
+class WeChatIntake:
+    def __init__(self, services: Services, store: SqlChannelStore) -> None:
+        self._services, self._store = services, store
+        self._channel = ChannelDesk(services.uow, services.clock)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def accept(self, item: ChannelItem) -> None:
+        """Store a callback (before WeChat is answered) and process it in the background."""
+        if await self._store.store(item, self._services.clock.now()):
+            self._spawn(item)
+
+    async def resume(self) -> None:
+        """Process what was stored but not processed before a stop or crash."""
+        for item in await self._store.pending():
+            self._spawn(item)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, item: ChannelItem) -> None:
+        task = asyncio.create_task(self._process(item))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, item: ChannelItem) -> None:
+        lock = self._locks.setdefault(item.sender, asyncio.Lock())
+        async with lock:
+            try:
+                await self._handle(item)
+            except AlreadyProcessed:  # another process (or an earlier life) answered it
+                pass
+            except Exception as error:  # one bad message must not stop the others
+                log.exception("WeChat callback failed")
+                await self._store.settle(item.key, self._services.clock.now(), repr(error))
+                return
+            await self._store.settle(item.key, self._services.clock.now())
+        if not lock.locked() and self._locks.get(item.sender) is lock:
+            del self._locks[item.sender]
+
+    async def _handle(self, item: ChannelItem) -> None:
+        fields = item.payload
+        chat = Address(WECHAT, item.sender)
+        person = Person(chat, chat, "")
+        courier = self._services.courier
+        message = parse_message(xmltodict.unparse({"xml": fields}))
+        if message.type == "event" and getattr(message, "event", "") == "unsubscribe":
+            await self._channel.unfollowed(chat)
+            return
+        await courier.deliver(await self._channel.release(chat))
+        # The use case's transaction marks the callback processed with its effects: after a
+        # crash it is either answered and marked, or neither (and processed on restart).
+        ticket = current_update.set(Ticket(item.key, self._services.clock.now()))
+        try:
+            batch = await self._dispatch(person, message, fields)
+        finally:
+            current_update.reset(ticket)
+        if batch is not None:
+            await courier.deliver(batch)
+
+    async def _dispatch(
+        self, person: Person, message: object, fields: dict[str, str]
+    ) -> SentBatch | None:
+        desk = self._services.desk
+        kind = getattr(message, "type", "unknown")
+        if kind == "text":
+            if fields.get("bizmsgmenuid"):
+                return await desk.press(person, fields["bizmsgmenuid"])
+            return await desk.ask(person, fields.get("Content", ""))
+        if kind == "voice":
+            recognition = (fields.get("Recognition") or "").strip()
+            if recognition:
+                return await desk.ask(person, recognition)
+            return await desk.media(person, "voice", None, "")
+        if kind == "image":
+            return await desk.media(person, "photo", None, "")
+        if kind == "unknown" and fields.get("MsgType") == "file":
+            return await desk.media(person, "document", None, fields.get("Title", ""))
+        if kind == "event":
+            event = getattr(message, "event", "")
+            if event in ("subscribe", "subscribe_scan"):
+                return await desk.start(person)
+            if event == "click":
+                key = fields.get("EventKey", "")
+                if key == "law":
+                    return await desk.lookup_law(person, "")
+                if key in MENU_COMMANDS:
+                    return await desk.start(person, MENU_COMMANDS[key])
+                return await desk.press(person, key)
+            return None  # VIEW and other events need no answer
+        return await desk.media(person, kind, None, "")  # location, link, video ...: polite reply

@@ -1,0 +1,45 @@
+"""Starting the WeChat channel inside ``legaldesk run``: its transport, message server, intake."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.adapters.wechat.client import WeChatApi
+from bot.adapters.wechat.endpoint import MessageServer
+from bot.adapters.wechat.intake import WeChatIntake
+from bot.adapters.wechat.transport import WeChatTransport
+from bot.app import Services
+from bot.core.messages import WECHAT
+from bot.storage.channel_store import SqlChannelStore
+
+log = logging.getLogger(__name__)
+
+PATH = "/wechat"  # the message server's URL path (服务器地址 https://<host>/wechat)
+
+
+async def start_wechat(services: Services) -> Callable[[], Awaitable[None]]:
+    """Serve the message server on ``wechat.listen`` and deliver WeChat's outbox; returns the
+    coroutine function that stops it."""
+    settings = services.settings.wechat
+    assert settings.app_id and settings.listen, "start_wechat needs wechat.app_id and .listen"
+    store = SqlChannelStore(services.uow, WECHAT)
+    services.attach_transport(WeChatTransport(WeChatApi(settings, store, services.clock)), WECHAT)
+    intake = WeChatIntake(services, store)
+    app = web.Application()
+    server = MessageServer(settings, intake.accept).app()
+    app.add_subapp(PATH, server)
+    runner = web.AppRunner(app, access_log=None)  # the query carries openids: not logged
+    await runner.setup()
+    host, port = settings.host_port
+    await web.TCPSite(runner, host, port).start()
+    log.info("WeChat message server on %s:%s%s", host, port, PATH)
+    await intake.resume()
+
+    async def stop() -> None:
+        await runner.cleanup()
+        await intake.drain()
+
+    return stop

@@ -10,6 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -20,6 +25,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PHONE_WIDTH = 360
 TIMEOUT = 15
+# An element the page replaced (or not there yet, or covered for a moment): look again.
+RETRIED = (StaleElementReferenceException, NoSuchElementException, ElementClickInterceptedException)
 
 
 def phone_browser() -> webdriver.Chrome:
@@ -50,18 +57,29 @@ class Phone:
         )
 
     def click(self, css: str) -> None:
-        WebDriverWait(self.driver, TIMEOUT).until(
-            ec.element_to_be_clickable((By.CSS_SELECTOR, css))
-        ).click()
+        """Click the element, finding it again if the page replaced it meanwhile (the queue
+        refreshes its rows by itself, so an element found a moment ago may be gone)."""
+
+        def clicked(driver: webdriver.Chrome) -> bool:
+            element = driver.find_element(By.CSS_SELECTOR, css)
+            if not (element.is_displayed() and element.is_enabled()):
+                return False
+            element.click()
+            return True
+
+        WebDriverWait(self.driver, TIMEOUT, ignored_exceptions=RETRIED).until(clicked)
 
     def wait_for_text(self, css: str, text: str) -> str:
         WebDriverWait(self.driver, TIMEOUT).until(
             ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
         )
-        return self.find(css).text
+        return self.text(css)
 
     def text(self, css: str = "body") -> str:
-        return self.find(css).text
+        """The element's text, read again if the page replaced the element while reading."""
+        return WebDriverWait(self.driver, TIMEOUT, ignored_exceptions=RETRIED).until(
+            lambda driver: driver.find_element(By.CSS_SELECTOR, css).text
+        )
 
     def path(self) -> str:
         return str(self.driver.current_url).removeprefix(self.base_url)

@@ -10,11 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import (
-    ElementClickInterceptedException,
-    NoSuchElementException,
-    StaleElementReferenceException,
-)
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -25,8 +21,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PHONE_WIDTH = 360
 TIMEOUT = 15
-# An element the page replaced (or not there yet, or covered for a moment): look again.
-RETRIED = (StaleElementReferenceException, NoSuchElementException, ElementClickInterceptedException)
+# While the page replaces an element (the queue refreshes its rows; a form posts and the next
+# page loads), Chromium answers a find, read or click with one of several errors (stale element,
+# no such element, click intercepted, "Node with given id does not belong to the document"):
+# look again until the time-out.
+RETRIED = (WebDriverException,)
 
 
 def phone_browser() -> webdriver.Chrome:
@@ -70,10 +69,13 @@ class Phone:
         WebDriverWait(self.driver, TIMEOUT, ignored_exceptions=RETRIED).until(clicked)
 
     def wait_for_text(self, css: str, text: str) -> str:
-        WebDriverWait(self.driver, TIMEOUT).until(
-            ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
-        )
-        return self.text(css)
+        """Wait until the element shows ``text``; its whole text."""
+
+        def shown(driver: webdriver.Chrome) -> str | bool:
+            content = str(driver.find_element(By.CSS_SELECTOR, css).text)
+            return content if text in content else False
+
+        return str(WebDriverWait(self.driver, TIMEOUT, ignored_exceptions=RETRIED).until(shown))
 
     def text(self, css: str = "body") -> str:
         """The element's text, read again if the page replaced the element while reading."""

@@ -41,7 +41,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import EventKind
-from bot.core.ports import AdviserCount, BucketCounts, CategoryCount, OutreachCounts, UnitOfWork
+from bot.core.ports import UnitOfWork
+from bot.core.report_queries import AdviserCount, BucketCounts, CategoryCount, OutreachCounts
 from bot.storage.models import (
     BroadcastRow,
     CaseRow,
@@ -91,7 +92,7 @@ def _within(at: Any, bounds: Sequence[datetime]) -> ColumnElement[bool]:
 
 
 class SqlReportQueries:
-    """:class:`~bot.core.ports.ReportQueries` on one connection."""
+    """:class:`~bot.core.report_queries.ReportQueries` on one connection."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.errors import InvalidRequest
 from bot.core.periods import Period, last_complete_month, parse_month, parse_period, parse_year
-from bot.core.ports import BucketCounts, CategoryCount
+from bot.core.report_queries import BucketCounts, CategoryCount
 from bot.core.reports import Figures, MonthlyReport, to_json
 from bot.core.reports.shaping import (
     OTHER,

@@ -1,6 +1,6 @@
 """The office's monthly and yearly report: figures, their shaping, the JSON contract, the use case.
 
-Pure: the database work happens behind :class:`~bot.core.ports.ReportQueries`. Definitions,
+Pure: the database work happens behind :class:`~bot.core.report_queries.ReportQueries`. Definitions,
 taken from how the use cases log events:
 
 - questions: QUESTION events plus HANDOFF events with detail "media" (a voice or photo that

@@ -7,7 +7,8 @@ from datetime import datetime, tzinfo
 
 from bot.core.faq import KnowledgeBase
 from bot.core.periods import Period, last_complete_month, parse_period
-from bot.core.ports import AdviserCount, Clock, ReportQueries, UnitOfWork, UnitOfWorkFactory
+from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.core.report_queries import AdviserCount, ReportQueries
 from bot.core.reports.figures import MonthlyReport, YearlyReport
 from bot.core.reports.shaping import (
     ResponseTimes,

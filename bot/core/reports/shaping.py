@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.core.faq import KnowledgeBase
 from bot.core.periods import Period
-from bot.core.ports import BucketCounts, CategoryCount, OutreachCounts
+from bot.core.report_queries import BucketCounts, CategoryCount, OutreachCounts
 from bot.core.reports.figures import Figures, ScamCount, TopEntry
 from bot.core.scams import UNSURE_DETAIL
 

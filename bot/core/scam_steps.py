@@ -17,7 +17,16 @@ from bot.core import texts
 from bot.core.desk_steps import ResidentSteps
 from bot.core.faq import FaqEntry
 from bot.core.interactions import EventKind
-from bot.core.ports import Arrival, Button, ChatRef, Outgoing, Person, SentBatch, UnitOfWork
+from bot.core.ports import (
+    Arrival,
+    Button,
+    ChatRef,
+    Outgoing,
+    Person,
+    Resident,
+    SentBatch,
+    UnitOfWork,
+)
 from bot.core.scam_texts import ASK_ADVISER, adviser_flag, scam_unsure, scam_warning
 from bot.core.scams import UNSURE_DETAIL, ScamPattern, ScamVerdict, VerdictKind
 
@@ -40,16 +49,7 @@ class ScamSteps(ResidentSteps):
             if case is not None:
                 out = await self._handoff.follow_up(uow, resident, case, text=text, flag=flag)
             else:
-                out = await self._handoff.open_case(
-                    uow,
-                    resident,
-                    text,
-                    faq_id=None,
-                    score=None,
-                    reason=HANDOFF_REASON,
-                    flag=flag,
-                    reply=scam_unsure,
-                )
+                out = await self._open_flagged(uow, resident, text, flag)
             return await self._finish(uow, out)
 
     @staticmethod
@@ -94,6 +94,12 @@ class ScamSteps(ResidentSteps):
             return [reply, *passed]
         if pattern is not None:
             return [self._warning(person.chat_id, pattern, entry, event_id)]
+        return await self._open_flagged(uow, resident, text, flag)
+
+    async def _open_flagged(
+        self, uow: UnitOfWork, resident: Resident, text: str, flag: str
+    ) -> list[Outgoing]:
+        """A new case for the adviser, flagged 疑似诈骗; the resident is told its number."""
         return await self._handoff.open_case(
             uow,
             resident,

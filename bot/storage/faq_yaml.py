@@ -102,16 +102,24 @@ def _display(path: Path, directory: Path) -> str:
     return f"{directory.name}/{path.name}"
 
 
-def _load_file(path: Path, name: str, problems: list[Problem]) -> list[FaqEntry]:
+def compose_file(path: Path, name: str, problems: list[Problem]) -> Node | None:
+    """The YAML node tree of ``path`` (kept for line numbers); None, with the problem appended
+    under ``name``, when the file cannot be read or is not YAML."""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        return yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         problems.append(Problem(name, line, f"YAML syntax: {exc.problem or exc}"))
-        return []
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(Problem(name, 0, f"cannot read: {exc}"))
+    return None
+
+
+def _load_file(path: Path, name: str, problems: list[Problem]) -> list[FaqEntry]:
+    before = len(problems)
+    root = compose_file(path, name, problems)
+    if len(problems) > before:
         return []
     if not isinstance(root, MappingNode):
         problems.append(Problem(name, 1, "top level must be a mapping with 'entries:'"))

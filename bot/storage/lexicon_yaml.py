@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.matching.lexicon import SMALLTALK_KINDS, Lexicon, SynonymGroup, UserWord
 from bot.core.matching.normalize import clean
-from bot.storage.faq_yaml import FaqError, Problem
+from bot.storage.faq_yaml import FaqError, Problem, compose_file
 
 TOP_LEVEL = (
     "schema",
@@ -80,15 +79,10 @@ def load_lexicon(path: Path) -> Lexicon:
     """Read ``path`` into a :class:`Lexicon`, raising :class:`FaqError` listing every problem."""
     name = f"{path.parent.name}/{path.name}"
     reader = _Reader(name)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise FaqError(
-            [Problem(name, mark.line + 1 if mark else 0, f"YAML syntax: {exc.problem or exc}")]
-        ) from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FaqError([Problem(name, 0, f"cannot read: {exc}")]) from exc
+    unreadable: list[Problem] = []
+    root = compose_file(path, name, unreadable)
+    if unreadable:
+        raise FaqError(unreadable)
     if not isinstance(root, MappingNode):
         raise FaqError([Problem(name, 1, "top level must be a mapping")])
     sections: dict[str, Node] = {}

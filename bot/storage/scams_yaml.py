@@ -11,12 +11,11 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.scams import ScamPattern, ScamRules, Signal, Thresholds
 from bot.resources import shipped_faq_dir
-from bot.storage.faq_yaml import FaqError, Problem
+from bot.storage.faq_yaml import FaqError, Problem, compose_file
 
 PATTERNS_FILE = Path("scams") / "patterns.yaml"
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -66,15 +65,9 @@ class _Reader:
         self.problems.append(Problem(self.name, _line(node), message))
 
     def read(self, path: Path, known_entries: Collection[str] | None) -> ScamRules | None:
-        try:
-            root = yaml.compose(path.read_text(encoding="utf-8"))
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 0
-            self.problems.append(Problem(self.name, line, f"YAML syntax: {exc.problem or exc}"))
-            return None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            self.problems.append(Problem(self.name, 0, f"cannot read: {exc}"))
+        before = len(self.problems)
+        root = compose_file(path, self.name, self.problems)
+        if len(self.problems) > before:
             return None
         if not isinstance(root, MappingNode):
             self.fail(root, "top level must be a mapping with 'patterns:'")

@@ -18,11 +18,10 @@ from collections.abc import Collection
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.outreach.themes import MESSAGE_LIMIT, Theme, Themes
-from bot.storage.faq_yaml import FaqError, Problem
+from bot.storage.faq_yaml import FaqError, Problem, compose_file
 
 THEMES_DIR = "themes"
 KEYS = ("schema", "month", "title", "send_at", "message", "links")
@@ -71,15 +70,8 @@ class _Reader:
 
     def read(self, path: Path, known: Collection[str], timezone: tzinfo) -> Theme | None:
         before = len(self.problems)
-        try:
-            root = yaml.compose(path.read_text(encoding="utf-8"))
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 0
-            self.problems.append(Problem(self.name, line, f"YAML syntax: {exc.problem or exc}"))
-            return None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            self.problems.append(Problem(self.name, 0, f"cannot read: {exc}"))
+        root = compose_file(path, self.name, self.problems)
+        if len(self.problems) > before:
             return None
         if not isinstance(root, MappingNode):
             self.fail(root, "a theme file must be a mapping (month, title, send_at, ...)")

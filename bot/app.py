@@ -13,7 +13,7 @@ from bot.core.clock import SystemClock
 from bot.core.courier import Courier
 from bot.core.desk import DeskPolicy, ResidentDesk
 from bot.core.faq import KnowledgeBase
-from bot.core.files import CaseFiles, FileSource
+from bot.core.files import CaseFiles, FileSource, FileSources
 from bot.core.handoff import Handoff
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
@@ -90,7 +90,7 @@ class Services:
     _transports: dict[str, Transport] = field(default_factory=dict, repr=False)
     _courier: Courier | None = field(default=None, repr=False)
     _pump: BroadcastPump | None = field(default=None, repr=False)
-    _files: CaseFiles | None = field(default=None, repr=False)
+    file_sources: FileSources = field(default_factory=FileSources, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
 
     def attach_transport(self, transport: Transport, channel: str = TELEGRAM) -> None:
@@ -102,15 +102,15 @@ class Services:
         self._courier = Courier(self.uow, self.clock, every)
         self._pump = BroadcastPump(self.uow, self.clock, every)
 
-    def attach_files(self, source: FileSource) -> None:
-        """Connect the channel's file API, through which the console shows residents' files."""
-        self._files = CaseFiles(self.staff, source)
+    def attach_files(self, source: FileSource, channel: str = TELEGRAM) -> None:
+        """Connect a channel's file API, through which the console shows residents' files and
+        other channels fetch a file they cannot send by its id."""
+        self.file_sources.attach(channel, source)
 
     @property
     def files(self) -> CaseFiles:
-        if self._files is None:
-            raise RuntimeError("no file source attached")
-        return self._files
+        """Case files for the console, each fetched through its own channel's file API."""
+        return CaseFiles(self.staff, self.file_sources)
 
     @property
     def courier(self) -> Courier:

@@ -45,3 +45,5 @@ class CaseMessage:
     author_id: int | None = None
     media_kind: str | None = None
     file_id: str | None = None
+    file_channel: str | None = None  # the channel ``file_id`` belongs to ("telegram", "wechat")
+    file_name: str | None = None  # the file's own name when the channel gives one

@@ -16,7 +16,7 @@ from bot.core.inbound import INBOUND, is_blank, storable
 from bot.core.interactions import EventKind
 from bot.core.law import parse_article_query, render_article, split_for_messages
 from bot.core.matching.matcher import Action, MatchResult
-from bot.core.messages import ChatRef
+from bot.core.messages import ChatRef, Media, address_of
 from bot.core.ports import Arrival, Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
 from bot.core.scam_steps import ScamSteps
 from bot.core.topics import TopicMenu
@@ -133,9 +133,17 @@ class ResidentDesk(TopicMenu, ScamSteps):
             return await self._finish(uow, out)
 
     async def media(
-        self, person: Person, kind: str, file_id: str | None, caption: str
+        self,
+        person: Person,
+        kind: str,
+        file_id: str | None,
+        caption: str,
+        *,
+        filename: str | None = None,
     ) -> SentBatch:
-        """Forward voice, photos and documents to the adviser as (part of) a case."""
+        """Forward voice, photos and documents to the adviser as (part of) a case. ``file_id`` is
+        the file's id on the person's own channel (a Telegram file id, a WeChat MediaId);
+        ``filename`` its own name when the channel gives one."""
         caption = storable(caption)
         async with self._uow() as uow:
             arrival = await self._arrive(uow, person)
@@ -146,22 +154,17 @@ class ResidentDesk(TopicMenu, ScamSteps):
             forwardable = kind in {"voice", "audio", "photo", "document", "video", "video_note"}
             if not forwardable:
                 return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
+            channel = address_of(person.chat_id).channel
+            media = Media(kind, file_id=file_id, filename=filename, channel=channel)
             case = arrival.case
             if case is not None:
                 out = await self._handoff.follow_up(
-                    uow, resident, case, text=caption or None, media_kind=kind, file_id=file_id
+                    uow, resident, case, text=caption or None, media=media
                 )
             else:
                 question = caption or f"（{texts.media_label(kind)}）"
                 out = await self._handoff.open_case(
-                    uow,
-                    resident,
-                    question,
-                    faq_id=None,
-                    score=None,
-                    reason="media",
-                    media_kind=kind,
-                    file_id=file_id,
+                    uow, resident, question, faq_id=None, score=None, reason="media", media=media
                 )
             return await self._finish(uow, out)
 

@@ -1,15 +1,20 @@
-"""Residents' files (voice, photos, documents) for the web console, fetched through the channel.
+"""Residents' files (voice, photos, documents), fetched through the channel that gave their id.
 
-The console never hands the browser the channel's own address for a file (a Telegram file URL
-holds the bot token): it asks :class:`CaseFiles` for the bytes, which reads them through the
-channel's :class:`FileSource` (Telegram's getFile today; WeChat's media API can follow).
+A file id means something only to its own channel (a Telegram file id to the Bot API, a WeChat
+MediaId to WeChat's ``media/get``), so each channel attaches its :class:`FileSource` to
+:class:`FileSources`, as each attaches its transport: the web console shows a case's files
+through :class:`CaseFiles`, and a channel that cannot send another channel's file by id (Telegram
+receiving a WeChat voice) fetches the bytes there and uploads them. The browser never sees a
+channel's own address for a file (a Telegram file URL holds the bot token).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core.cases import CaseMessage
 from bot.core.errors import DeskError
 from bot.core.staff import StaffDesk
 
@@ -17,7 +22,9 @@ FILE_LIMIT = 20 * 1024 * 1024  # Telegram's getFile limit: bigger files cannot b
 
 
 class FileUnavailable(DeskError):
-    """The channel could not give the file: ``too_big`` for the size limit, else ``gone``."""
+    """The channel could not give the file. ``reason``: ``too_big`` (over the size limit),
+    ``expired`` (the channel no longer keeps it: WeChat's temporary media last three days) or
+    ``gone`` (anything else: refused, network, no such channel running)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -37,39 +44,73 @@ class FetchedFile:
 class FileSource(Protocol):
     """A channel's file API: the bytes of a file it gave the desk an id for."""
 
+    # How long the channel keeps a file; None when it keeps it as long as the desk needs it.
+    lifetime: timedelta | None
+
     async def fetch(self, file_id: str, limit: int) -> FetchedFile:
         """Raises :class:`FileUnavailable` when the file is bigger than ``limit`` bytes or
         cannot be had."""
         ...
 
 
+class FileSources:
+    """One :class:`FileSource` per channel: each file is fetched from the channel of its id."""
+
+    def __init__(self) -> None:
+        self._by_channel: dict[str, FileSource] = {}
+
+    def attach(self, channel: str, source: FileSource) -> None:
+        self._by_channel[channel] = source
+
+    async def fetch(self, channel: str, file_id: str, limit: int = FILE_LIMIT) -> FetchedFile:
+        source = self._by_channel.get(channel)
+        if source is None:  # a channel this process does not run
+            raise FileUnavailable("gone")
+        fetched = await source.fetch(file_id, limit)
+        if len(fetched.content) > limit:
+            raise FileUnavailable("too_big")
+        return fetched
+
+    def expired(self, channel: str, sent_at: datetime, now: datetime) -> bool:
+        """Whether the channel has certainly dropped a file sent at ``sent_at`` by ``now``."""
+        source = self._by_channel.get(channel)
+        lifetime = source.lifetime if source is not None else None
+        return lifetime is not None and sent_at + lifetime <= now
+
+
 @dataclass(frozen=True, slots=True)
 class CaseFile:
     kind: str  # "voice" | "photo" | "document" | ...
     content: bytes
-    extension: str  # ".oga", ".jpg", ".pdf", or "" when unknown
+    extension: str  # ".oga", ".jpg", ".amr", ".pdf", or "" when unknown
 
 
 class CaseFiles:
     """The file of message ``number`` (1-based, in thread order) of a case, for roster staff."""
 
-    def __init__(self, staff: StaffDesk, source: FileSource, limit: int = FILE_LIMIT) -> None:
-        self._staff, self._source, self._limit = staff, source, limit
+    def __init__(self, staff: StaffDesk, sources: FileSources, limit: int = FILE_LIMIT) -> None:
+        self._staff, self._sources, self._limit = staff, sources, limit
 
     async def fetch(self, telegram_id: int, case_id: int, number: int) -> CaseFile:
         thread = await self._staff.thread(telegram_id, case_id)  # role check; CaseNotFound
         if not 1 <= number <= len(thread.messages):
             raise MediaNotFound(f"case #{case_id} has no message {number}")
         message = thread.messages[number - 1]
-        if not (message.media_kind and message.file_id):
+        if not (message.media_kind and message.file_id and message.file_channel):
             raise MediaNotFound(f"message {number} of case #{case_id} has no file")
-        fetched = await self._source.fetch(message.file_id, self._limit)
-        if len(fetched.content) > self._limit:
-            raise FileUnavailable("too_big")
-        return CaseFile(message.media_kind, fetched.content, _extension(fetched.name))
+        fetched = await self._sources.fetch(message.file_channel, message.file_id, self._limit)
+        name = fetched.name if extension_of(fetched.name) else (message.file_name or "")
+        return CaseFile(message.media_kind, fetched.content, extension_of(name))
+
+    def expired(self, message: CaseMessage, now: datetime) -> bool:
+        """Whether the message's file is certainly gone from its channel (WeChat: 3 days)."""
+        channel = message.file_channel
+        return bool(message.file_id and channel) and self._sources.expired(
+            channel or "", message.at, now
+        )
 
 
-def _extension(name: str) -> str:
+def extension_of(name: str) -> str:
     """The file name's extension, lower case, if it is a plain one (".jpg"), else ""."""
     _, dot, ext = name.rpartition(".")
     return f".{ext.lower()}" if dot and ext.isascii() and ext.isalnum() and len(ext) <= 8 else ""

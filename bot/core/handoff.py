@@ -44,26 +44,16 @@ class Handoff:
         faq_id: str | None,
         score: float | None,
         reason: str,
-        media_kind: str | None = None,
-        file_id: str | None = None,
+        media: Media | None = None,
         flag: str | None = None,
         reply: Callable[[int, str | None], str] = texts.handed_off,
     ) -> list[Outgoing]:
         """Open a case, notify the advisers on duty (``flag``: a line marking it, such as
-        🚩 疑似诈骗) and tell the resident with ``reply(case id, when advisers start)``."""
+        🚩 疑似诈骗) and tell the resident with ``reply(case id, when advisers start)``.
+        ``media``: the resident's file, passed on to the advisers with the notice."""
         now = self._clock.now()
         case = await uow.cases.open(resident.id, question, now, faq_id, score)
-        await uow.cases.add_message(
-            CaseMessage(
-                case.id,
-                "resident",
-                now,
-                question,
-                telegram_id(resident.user_id),
-                media_kind,
-                file_id,
-            )
-        )
+        await uow.cases.add_message(_resident_message(case.id, resident, now, question, media))
         await uow.interactions.add(
             Interaction(
                 EventKind.HANDOFF,
@@ -78,8 +68,7 @@ class Handoff:
         overrides = await uow.duty.overrides(now)
         on_duty = self._roster.on_duty(now, overrides)
         out = [
-            self._notice(member.telegram_id, case, resident, now, media_kind, file_id, flag)
-            for member in on_duty
+            self._notice(member.telegram_id, case, resident, now, media, flag) for member in on_duty
         ]
         next_start = None
         if not on_duty:
@@ -103,8 +92,7 @@ class Handoff:
         case: Case,
         *,
         text: str | None,
-        media_kind: str | None = None,
-        file_id: str | None = None,
+        media: Media | None = None,
         flag: str | None = None,
         acknowledge: bool = True,
     ) -> list[Outgoing]:
@@ -114,18 +102,14 @@ class Handoff:
         recent = await uow.interactions.count_since(
             resident.id, (EventKind.FOLLOW_UP.value,), now - ACK_QUIET
         )
-        await uow.cases.add_message(
-            CaseMessage(
-                case.id, "resident", now, text, telegram_id(resident.user_id), media_kind, file_id
-            )
-        )
+        await uow.cases.add_message(_resident_message(case.id, resident, now, text, media))
         await uow.interactions.add(
             Interaction(
                 EventKind.FOLLOW_UP,
                 now,
                 resident_id=resident.id,
                 case_id=case.id,
-                detail=media_kind,
+                detail=media.kind if media else None,
                 text=text,
             )
         )
@@ -143,7 +127,7 @@ class Handoff:
                     staff_texts.case_follow_up(case.id, resident.display_name, text, flag),
                     purpose="notify",
                     case_id=case.id,
-                    media=_media(media_kind, file_id),
+                    media=_forwarded(media),
                 )
             )
         if acknowledge and not recent and resident.chat_id is not None:
@@ -158,8 +142,7 @@ class Handoff:
         case: Case,
         resident: Resident,
         now: datetime,
-        media_kind: str | None,
-        file_id: str | None,
+        media: Media | None,
         flag: str | None = None,
     ) -> Outgoing:
         text = staff_texts.case_notice(
@@ -172,9 +155,27 @@ class Handoff:
             ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),),
             purpose="notify",
             case_id=case.id,
-            media=_media(media_kind, file_id),
+            media=_forwarded(media),
         )
 
 
-def _media(kind: str | None, file_id: str | None) -> Media | None:
-    return Media(kind, file_id=file_id) if kind and file_id else None
+def _resident_message(
+    case_id: int, resident: Resident, at: datetime, text: str | None, media: Media | None
+) -> CaseMessage:
+    """A resident's message in the case thread, with the channel its file belongs to."""
+    return CaseMessage(
+        case_id,
+        "resident",
+        at,
+        text,
+        telegram_id(resident.user_id),
+        media.kind if media else None,
+        media.file_id if media else None,
+        media.file_channel if media else None,
+        media.filename if media and media.file_id else None,
+    )
+
+
+def _forwarded(media: Media | None) -> Media | None:
+    """The resident's file as the advisers receive it; None when there is no file to send."""
+    return media if media is not None and media.file_id else None

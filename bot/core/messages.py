@@ -41,9 +41,15 @@ class Button:
 @dataclass(frozen=True, slots=True)
 class Media:
     kind: str  # "voice" | "photo" | "document" | "audio" | "video" | "xlsx"
-    file_id: str | None = None  # a Telegram file id to send again
-    filename: str | None = None  # for generated documents
+    file_id: str | None = None  # a file id of ``channel`` to send again (WeChat: a MediaId)
+    filename: str | None = None  # for generated documents; a resident's document's own name
     content: bytes | None = field(default=None, repr=False)  # a file to upload (console)
+    channel: str = TELEGRAM  # the channel whose file id ``file_id`` is
+
+    @property
+    def file_channel(self) -> str | None:
+        """The channel the file is fetched from; None when there is no file id."""
+        return self.channel if self.file_id else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,7 @@ class StaffDesk:
                     adviser.telegram_id,
                     media.kind if media else None,
                     media.file_id if media else None,
+                    media.file_channel if media else None,
                 )
             )
             await uow.cases.mark_answered(case.id, now)

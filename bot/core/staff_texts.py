@@ -239,3 +239,16 @@ def console_link(url: str, valid: timedelta) -> str:
 
 def console_case_link(url: str) -> str:
     return f"\n🖥 网页处理：{esc(url)}"
+
+
+def file_not_fetched(kind: str, reason: str) -> str:
+    """Appended to a notice whose file (another channel's, such as a WeChat voice) could not be
+    fetched for this chat: the case is there all the same."""
+    label = media_label(kind)
+    if reason == "expired":
+        why = "微信只保存 3 天，已经过期"
+    elif reason == "too_big":
+        why = "文件太大"
+    else:
+        why = "暂时取不到"
+    return f"\n⚠️ 居民发来的{label}没能转过来（{why}）。可以在网页控制台再试，或请居民重新发送。"

@@ -151,6 +151,8 @@ class CaseMessageRow(Base):
     text: Mapped[str | None] = mapped_column(Text)
     media_kind: Mapped[str | None] = mapped_column(String(16))
     file_id: Mapped[str | None] = mapped_column(String(256))
+    file_channel: Mapped[str | None] = mapped_column(String(16))  # whose id file_id is
+    file_name: Mapped[str | None] = mapped_column(String(256))
 
 
 class OutboxRow(Base):
@@ -174,6 +176,7 @@ class OutboxRow(Base):
     media_file_id: Mapped[str | None] = mapped_column(String(256))
     media_filename: Mapped[str | None] = mapped_column(String(256))
     media_content: Mapped[bytes | None] = mapped_column(LargeBinary)  # an upload; cleared once sent
+    media_channel: Mapped[str | None] = mapped_column(String(16))  # whose id media_file_id is
     status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

@@ -111,14 +111,18 @@ class SqlPrivacyRepository:
                 which,
                 or_(_has_text(CaseMessageRow.text, marker), CaseMessageRow.file_id.is_not(None)),
             )
-            .values(text=case((CaseMessageRow.text.is_(None), None), else_=marker), file_id=None)
+            .values(
+                text=case((CaseMessageRow.text.is_(None), None), else_=marker),
+                file_id=None,
+                file_name=None,
+            )
         )
 
     async def _redact_outbox(self, which: ColumnElement[bool], marker: str) -> int:
         return await self._count(
             update(OutboxRow)
             .where(which, OutboxRow.text != marker)
-            .values(text=marker, media_file_id=None, media_content=None)
+            .values(text=marker, media_file_id=None, media_filename=None, media_content=None)
         )
 
     async def _count(self, statement: Any) -> int:

@@ -110,7 +110,7 @@ def handlers(staff_ids: list[int]) -> list[BaseHandler[Update, DeskContext, None
 async def post_init(application: Application, services: Services) -> None:
     """Hand the services to the handlers, schedule the jobs, register commands, flush the outbox."""
     application.bot_data[SERVICES_KEY] = services
-    services.attach_transport(TelegramTransport(application.bot))
+    services.attach_transport(TelegramTransport(application.bot, services.file_sources))
     services.attach_files(TelegramFiles(application.bot))
     if application.job_queue is not None:
         jobs.schedule(application.job_queue, services.clock.now())

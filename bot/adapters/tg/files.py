@@ -7,6 +7,7 @@ name) leaves this module, and errors are logged by class name only.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from telegram import Bot
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 
 
 class TelegramFiles:
+    """Telegram keeps a file as long as its id is stored: no lifetime."""
+
+    lifetime: timedelta | None = None
+
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 

@@ -17,12 +17,11 @@ from bot.adapters.web.common import (
     services_of,
     staff_page,
 )
-from bot.adapters.web.media import UploadTooBig, media_url, uploaded_media
+from bot.adapters.web.media import UploadTooBig, media_view, uploaded_media
 from bot.core.errors import DeskError
 from bot.core.ports import Case, CaseStatus, SentBatch
 from bot.core.signin import ConsoleSession
 from bot.core.staff_texts import waited
-from bot.core.texts import media_label
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +33,6 @@ STATUS = {
 }
 DONE = {"claimed": "已认领，请尽快答复。", "answered": "答复已发给居民。", "closed": "问题已结束。"}
 CASE = r"/cases/{case_id:\d{1,12}}"
-# How the case page shows a resident's file; other kinds (documents) get a download link.
-SHOWN_AS = {
-    "voice": "audio",
-    "audio": "audio",
-    "photo": "image",
-    "video": "video",
-    "video_note": "video",
-}
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -107,16 +98,14 @@ async def _case(
         thread = await services.staff.thread(session.member.telegram_id, case_id)
     except DeskError as error:
         return failure(request, error)
-    zone, case = services.settings.timezone, thread.case
+    zone, case, now = services.settings.timezone, thread.case, services.clock.now()
     messages = [
         {
             "mine": m.author == "adviser",
             "author": "法律顾问" if m.author == "adviser" else (thread.resident_name or "居民"),
             "at": _local(m.at, zone),
             "text": m.text or "",
-            "media": media_label(m.media_kind) if m.media_kind else None,
-            "show": SHOWN_AS.get(m.media_kind or ""),
-            "url": media_url(case.id, number) if m.media_kind and m.file_id else None,
+            **media_view(case.id, number, m, services.files, now),
         }
         for number, m in enumerate(thread.messages, start=1)
     ]
@@ -124,7 +113,7 @@ async def _case(
         "title": f"问题 #{case.id}",
         "case": case,
         "status": STATUS[case.status],
-        "waited": waited(case.opened_at, services.clock.now()),
+        "waited": waited(case.opened_at, now),
         "holder": case.claimed_by_name or "",
         "resident": thread.resident_name,
         "messages": messages,

@@ -1,24 +1,24 @@
 """Residents' voice messages, photos and documents, served by the console itself.
 
-The bytes come through the channel's file API on the server (:class:`bot.core.files.CaseFiles`);
-the browser only ever sees ``/cases/N/media/M``: never the bot token or Telegram's file URL.
+The bytes come through the file API of the file's own channel on the server (Telegram's getFile,
+WeChat's media/get; :class:`bot.core.files.CaseFiles`): the browser only ever sees
+``/cases/N/media/M``, never a bot token, an access token or a channel's file URL.
 Voice, audio, video and common image types play or show inline; everything else (documents,
 unknown types) is a download, so no file a resident sends can run as a page of the console.
 """
 
 from __future__ import annotations
 
-import logging
+from datetime import datetime
 
 from aiohttp import web
 
 from bot.adapters.web.common import UPLOAD_LIMIT, failure, render, services_of, staff_page
 from bot.core.errors import DeskError
-from bot.core.files import FILE_LIMIT, FileUnavailable, MediaNotFound
-from bot.core.ports import Media
+from bot.core.files import FILE_LIMIT, CaseFiles, FileUnavailable, MediaNotFound, extension_of
+from bot.core.ports import CaseMessage, Media
 from bot.core.signin import ConsoleSession
-
-log = logging.getLogger(__name__)
+from bot.core.texts import media_label
 
 MEDIA = r"/cases/{case_id:\d{1,12}}/media/{number:\d{1,6}}"
 INLINE = {
@@ -44,10 +44,21 @@ DOWNLOADS = {
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".zip": "application/zip",
+    ".amr": "audio/amr",  # WeChat's voice: browsers cannot play it, so it is a download
+    ".speex": "audio/speex",
 }
 DEFAULT_EXTENSION = {"voice": ".oga", "photo": ".jpg", "video": ".mp4", "video_note": ".mp4"}
 PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG: sent as photos
 SHOWN = {"voice", "audio", "photo", "video", "video_note"}  # kinds shown in the page itself
+# How the case page shows a resident's file; other kinds (documents) get a download link.
+SHOWN_AS = {
+    "voice": "audio",
+    "audio": "audio",
+    "photo": "image",
+    "video": "video",
+    "video_note": "video",
+}
+EXPIRED = "微信只保存 3 天，这个文件已经过期，取不到了。需要的话请居民重新发送。"
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -58,13 +69,33 @@ def media_url(case_id: int, number: int) -> str:
     return f"/cases/{case_id}/media/{number}"
 
 
+def media_view(
+    case_id: int, number: int, message: CaseMessage, files: CaseFiles, now: datetime
+) -> dict[str, object]:
+    """How the case page shows a message's file: its label, how (audio, image, video, else a
+    download link), its URL, and whether its channel has dropped it (WeChat: after 3 days)."""
+    kind = message.media_kind
+    if not kind:
+        return {"media": None, "show": None, "url": None, "expired": None}
+    show = SHOWN_AS.get(kind)
+    if message.file_name and extension_of(message.file_name) not in INLINE:
+        show = None  # a format browsers cannot play or show (WeChat's AMR voice): a download
+    expired = files.expired(message, now)
+    return {
+        "media": media_label(kind),
+        "show": show,
+        "url": media_url(case_id, number) if message.file_id and not expired else None,
+        "expired": EXPIRED if expired else None,
+    }
+
+
 def _gone(request: web.Request, reason: str) -> web.Response:
     if reason == "too_big":
-        text = (
-            f"这个文件超过 {FILE_LIMIT // (1024 * 1024)} MB，网页上打不开，请在 Telegram 里查看。"
-        )
+        text = f"这个文件超过 {FILE_LIMIT // (1024 * 1024)} MB，网页上打不开，请在聊天软件里查看。"
+    elif reason == "expired":
+        text = EXPIRED
     else:
-        text = "暂时取不到这个文件（可能已过期或网络不通），请稍后再试，或在 Telegram 里查看。"
+        text = "暂时取不到这个文件（可能已过期或网络不通），请稍后再试，或在聊天软件里查看。"
     return render(request, "error.html", {"title": "文件打不开", "message": text}, status=502)
 
 
@@ -73,12 +104,7 @@ async def media(request: web.Request, session: ConsoleSession) -> web.StreamResp
     services = services_of(request)
     case_id, number = int(request.match_info["case_id"]), int(request.match_info["number"])
     try:
-        files = services.files
-    except RuntimeError:
-        log.warning("no file source attached: cannot show case files")
-        return _gone(request, "gone")
-    try:
-        file = await files.fetch(session.member.telegram_id, case_id, number)
+        file = await services.files.fetch(session.member.telegram_id, case_id, number)
     except MediaNotFound:
         message = "这个问题里没有这个附件。"
         return render(request, "error.html", {"title": "出错了", "message": message}, status=404)

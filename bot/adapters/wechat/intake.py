@@ -2,7 +2,9 @@
 
 Text goes to ``ask`` (a tapped msgmenu item, ``bizmsgmenuid``, to ``press`` like a Telegram
 button: untrusted, a stale one gets the stale-button reply); voice with WeChat's
-``Recognition`` is asked as text, other voice, images and files open a case for the adviser;
+``Recognition`` is asked as text, other voice, images and files open (or follow up) a case for
+the adviser, carrying the MediaId (a file's title, a voice's format as its name) so the adviser
+gets the file itself, fetched through WeChat's ``media/get``;
 anything else gets a polite reply. ``subscribe`` is ``/start``; ``unsubscribe`` marks the resident
 unreachable; a custom-menu ``CLICK`` is a button press. Before a resident's message is handled,
 what was held for them (48-hour rule) is delivered with a short note.
@@ -99,15 +101,20 @@ class WeChatIntake:
             if fields.get("bizmsgmenuid"):
                 return await desk.press(person, fields["bizmsgmenuid"])
             return await desk.ask(person, fields.get("Content", ""))
+        media_id = _media_id(fields)
         if kind == "voice":
             recognition = (fields.get("Recognition") or "").strip()
             if recognition:
                 return await desk.ask(person, recognition)
-            return await desk.media(person, "voice", None, "")
+            fmt = str(fields.get("Format") or "").strip().lower()
+            name = f"voice.{fmt}" if fmt.isascii() and fmt.isalnum() else None
+            return await desk.media(person, "voice", media_id, "", filename=name)
         if kind == "image":
-            return await desk.media(person, "photo", None, "")
+            return await desk.media(person, "photo", media_id, "")
         if kind == "unknown" and fields.get("MsgType") == "file":
-            return await desk.media(person, "document", None, fields.get("Title", ""))
+            title = str(fields.get("Title") or "")
+            name = title.replace("\\", "/").rsplit("/", 1)[-1][-64:] or None
+            return await desk.media(person, "document", media_id, title, filename=name)
         if kind == "event":
             event = getattr(message, "event", "")
             if event in ("subscribe", "subscribe_scan"):
@@ -121,3 +128,9 @@ class WeChatIntake:
                 return await desk.press(person, key)
             return None  # VIEW and other events need no answer
         return await desk.media(person, kind, None, "")  # location, link, video ...: polite reply
+
+
+def _media_id(fields: dict[str, str]) -> str | None:
+    """The callback's MediaId, if it has a usable one (WeChat's are 64 characters or so)."""
+    media_id = str(fields.get("MediaId") or "").strip()
+    return media_id if 0 < len(media_id) <= 256 and media_id.isprintable() else None

@@ -1,4 +1,5 @@
-"""Starting the WeChat channel inside ``legaldesk run``: its transport, message server, intake."""
+"""Starting the WeChat channel inside ``legaldesk run``: its transport, file source (media/get),
+message server and intake."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aiohttp import web
 
 from bot.adapters.wechat.client import WeChatApi
 from bot.adapters.wechat.endpoint import MessageServer
+from bot.adapters.wechat.files import WeChatFiles
 from bot.adapters.wechat.intake import WeChatIntake
 from bot.adapters.wechat.transport import WeChatTransport
 from bot.app import Services
@@ -26,7 +28,9 @@ async def start_wechat(services: Services) -> Callable[[], Awaitable[None]]:
     settings = services.settings.wechat
     assert settings.app_id and settings.listen, "start_wechat needs wechat.app_id and .listen"
     store = SqlChannelStore(services.uow, WECHAT)
-    services.attach_transport(WeChatTransport(WeChatApi(settings, store, services.clock)), WECHAT)
+    api = WeChatApi(settings, store, services.clock)
+    services.attach_transport(WeChatTransport(api), WECHAT)
+    services.attach_files(WeChatFiles(api), WECHAT)
     intake = WeChatIntake(services, store)
     app = web.Application()
     server = MessageServer(settings, intake.accept).app()

@@ -131,6 +131,8 @@ class SqlCaseRepository:
                 text=message.text,
                 media_kind=message.media_kind,
                 file_id=message.file_id,
+                file_channel=message.file_channel,
+                file_name=message.file_name,
             )
         )
 
@@ -141,6 +143,16 @@ class SqlCaseRepository:
             .order_by(CaseMessageRow.at, CaseMessageRow.id)
         )
         return [
-            CaseMessage(r.case_id, r.author, r.at, r.text, r.author_id, r.media_kind, r.file_id)
+            CaseMessage(
+                r.case_id,
+                r.author,
+                r.at,
+                r.text,
+                r.author_id,
+                r.media_kind,
+                r.file_id,
+                r.file_channel,
+                r.file_name,
+            )
             for r in rows
         ]

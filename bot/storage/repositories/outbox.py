@@ -36,6 +36,7 @@ def _pending(row: Any) -> PendingMessage:
             file_id=row.media_file_id,
             filename=row.media_filename,
             content=row.media_content,
+            channel=row.media_channel or TELEGRAM,
         )
     chat: ChatRef = row.chat_id
     if row.channel != TELEGRAM:
@@ -88,6 +89,7 @@ class SqlOutbox:
             "media_file_id": media.file_id if media else None,
             "media_filename": media.filename if media else None,
             "media_content": media.content if media else None,
+            "media_channel": media.file_channel if media else None,
             "status": "pending",
             "attempts": 0,
             "created_at": at,

@@ -249,6 +249,18 @@ class WeChatCallbacks:
             fields["Recognition"] = recognition
         return await self.send(openid, "voice", fields, **kw)
 
+    async def file(
+        self, openid: str, content: bytes, title: str = "合同.pdf", **kw: int
+    ) -> CallbackResult:
+        """A file the resident sends (its title is its name), stored for media/get."""
+        extension = title.rsplit(".", 1)[-1].lower() if "." in title else None
+        if self.wechat is not None:
+            media_id = self.wechat.add_media(content, "file", extension=extension)
+        else:
+            media_id = self._media(content, "file")
+        fields = {"Title": title, "Description": "", "MediaId": media_id}
+        return await self.send(openid, "file", fields, **kw)
+
     async def location(
         self, openid: str, latitude: float, longitude: float, label: str = "", **kw: int
     ) -> CallbackResult:

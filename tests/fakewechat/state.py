@@ -192,7 +192,13 @@ class State:
     ) -> str:
         """Store a temporary media file (as if the resident sent it); returns its media_id."""
         ext = extension or {"voice": "amr", "image": "jpg", "video": "mp4", "thumb": "jpg"}[kind]
-        types = {"amr": "audio/amr", "mp3": "audio/mpeg", "jpg": "image/jpeg", "png": "image/png"}
+        types = {
+            "amr": "audio/amr",
+            "mp3": "audio/mpeg",
+            "jpg": "image/jpeg",
+            "png": "image/png",
+            "pdf": "application/pdf",
+        }
         seq = next(self._media_seq)
         media_id = f"FAKEMEDIA{kind.upper()}{seq:06d}_{secrets.token_urlsafe(24)}"
         self.media[media_id] = Media(

@@ -1,0 +1,155 @@
+"""A WeChat resident's voice, photo and file reach the Telegram advisers: the MediaId is fetched
+from the fake WeChat server's media/get (real HTTP, the shared access token) and uploaded to the
+fake Bot API by the real Telegram transport; a file WeChat no longer has still leaves the case
+and the notice, saying so."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from telegram import Bot
+
+from bot.adapters.tg.files import TelegramFiles
+from bot.adapters.tg.transport import TelegramTransport
+from bot.adapters.wechat.client import WeChatApi
+from bot.adapters.wechat.files import WeChatFiles
+from bot.adapters.wechat.transport import WeChatTransport
+from bot.app import Services
+from bot.config.settings import Secret, WeChatSettings
+from bot.core.files import FileUnavailable
+from bot.core.messages import WECHAT
+from bot.core.ports import Address, Person
+from bot.storage.channel_store import SqlChannelStore
+from tests.fakebotapi import FakeBotApi
+from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture
+from tests.fakewechat import FakeWeChat
+from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
+
+LI, ZHANG = 9001, 9002  # on duty on Wednesday morning
+JPEG = b"\xff\xd8\xff\xe0" + b"wechat-photo" * 40
+AMR = b"#!AMR\n" + b"wechat-voice" * 40
+PDF = b"%PDF-1.4 " + b"wechat-file" * 40
+
+
+@dataclass
+class Wired:
+    services: Services
+    wechat: FakeWeChat
+    tg: FakeBotApi
+    files: WeChatFiles
+
+    def resident(self) -> Person:
+        openid = self.wechat.new_openid()
+        self.wechat.set_subscribed(openid, True)
+        self.wechat.record_inbound(openid)
+        chat = Address(WECHAT, openid)
+        return Person(chat, chat, "")
+
+
+@pytest.fixture
+async def wired(
+    services: Services,
+    fake_wechat: FakeWeChat,  # noqa: F811
+    fake_tg: FakeBotApi,  # noqa: F811
+) -> AsyncIterator[Wired]:
+    settings = WeChatSettings(
+        app_id=fake_wechat.app_id,
+        listen="127.0.0.1:1",
+        api_base_url=fake_wechat.base_url,
+        app_secret=Secret(fake_wechat.app_secret),
+        token=Secret("t"),
+    )
+    api = WeChatApi(settings, SqlChannelStore(services.uow, WECHAT), services.clock)
+    bot = Bot(fake_tg.token, base_url=fake_tg.base_url, base_file_url=fake_tg.base_file_url)
+    await bot.initialize()
+    files = WeChatFiles(api)
+    services.attach_files(TelegramFiles(bot))
+    services.attach_files(files, WECHAT)
+    services.attach_transport(TelegramTransport(bot, services.file_sources))
+    services.attach_transport(WeChatTransport(api), WECHAT)
+    for user_id, name in ((LI, "李律师"), (ZHANG, "张律师")):
+        fake_tg.new_user(name, user_id=user_id)
+    try:
+        yield Wired(services, fake_wechat, fake_tg, files)
+    finally:
+        await bot.shutdown()
+
+
+async def _sends(wired: Wired, person: Person, kind: str, media_id: str, **kw: str) -> None:
+    """The desk handles the resident's file as the WeChat intake hands it over, then delivers."""
+    batch = await wired.services.desk.media(person, kind, media_id, kw.pop("caption", ""), **kw)
+    await wired.services.courier.deliver(batch)
+
+
+async def test_photo_voice_and_file_reach_every_adviser_on_duty_as_uploads(wired: Wired) -> None:
+    wechat, tg = wired.wechat, wired.tg
+    person = wired.resident()
+    await _sends(wired, person, "photo", wechat.add_media(JPEG, "image"))
+    await _sends(wired, person, "voice", wechat.add_media(AMR, "voice"), filename="voice.amr")
+    pdf = wechat.add_media(PDF, "file", extension="pdf")
+    await _sends(wired, person, "document", pdf, caption="合同.pdf", filename="合同.pdf")
+
+    for adviser in (LI, ZHANG):
+        files = [m for m in tg.messages_to(adviser) if m.method != "sendMessage"]
+        assert [m.method for m in files] == ["sendPhoto", "sendDocument", "sendDocument"]
+        photo, voice, document = (m.file for m in files)
+        assert photo is not None and photo.content == JPEG
+        # Telegram plays only OGG/MP3/M4A as voice: WeChat's AMR comes as a file to open.
+        assert voice is not None and voice.content == AMR and voice.filename.endswith(".amr")
+        assert document is not None and document.content == PDF
+        assert document.filename == "合同.pdf"
+    notices = [m.visible_text for m in tg.messages_to(LI) if m.method == "sendMessage"]
+    assert "#1" in notices[0] and all("没能转过来" not in text for text in notices)
+
+    thread = await wired.services.staff.thread(LI, 1)
+    assert [(m.media_kind, m.file_channel) for m in thread.messages] == [
+        ("photo", WECHAT),
+        ("voice", WECHAT),
+        ("document", WECHAT),
+    ]
+    [handed_off, *_] = wechat.messages_to(person.chat_id.id)  # type: ignore[union-attr]
+    assert "#1" in handed_off.visible_text
+
+
+async def test_a_file_wechat_no_longer_has_still_opens_the_case_and_the_notice_says_so(
+    wired: Wired,
+) -> None:
+    wechat, tg = wired.wechat, wired.tg
+    person = wired.resident()
+    media_id = wechat.add_media(JPEG, "image")
+    wechat.advance(hours=73)  # temporary media live three days
+    wechat.record_inbound(person.chat_id.id)  # type: ignore[union-attr]
+    await _sends(wired, person, "photo", media_id)
+
+    [notice] = tg.messages_to(LI)
+    assert notice.method == "sendMessage" and "#1" in notice.visible_text
+    assert "照片没能转过来（微信只保存 3 天，已经过期）" in notice.visible_text
+    assert notice.keyboard  # the claim button is still there
+    thread = await wired.services.staff.thread(LI, 1)
+    assert thread.messages[0].file_id == media_id
+
+
+async def test_media_get_replaces_a_refused_token_and_reports_each_failure(wired: Wired) -> None:
+    wechat, files = wired.wechat, wired.files
+    media_id = wechat.add_media(AMR, "voice")
+    await wired.services.file_sources.fetch(WECHAT, media_id)  # a token is fetched and stored
+    wechat.invalidate_tokens()
+    fetched = await files.fetch(media_id, 1024 * 1024)
+    assert fetched.content == AMR and fetched.name.endswith(".amr")
+    assert len(wechat.token_requests) == 2
+
+    failures = {}
+    with pytest.raises(FileUnavailable) as too_big:
+        await files.fetch(media_id, 100)
+    failures["too_big"] = too_big.value.reason
+    with pytest.raises(FileUnavailable) as unknown:
+        await files.fetch("NO-SUCH-MEDIA", 1024 * 1024)
+    failures["expired"] = unknown.value.reason
+    wechat.http_error_next("media/get", 502)
+    with pytest.raises(FileUnavailable) as down:
+        await files.fetch(media_id, 1024 * 1024)
+    failures["gone"] = down.value.reason
+    assert failures == {"too_big": "too_big", "expired": "expired", "gone": "gone"}
+    assert (await files.fetch(media_id, 1024 * 1024)).content == AMR  # back after the error

@@ -20,7 +20,7 @@ from bot.app import Services
 from bot.config.settings import Secret, WeChatSettings
 from bot.core.files import FileUnavailable
 from bot.core.messages import WECHAT
-from bot.core.ports import Address, Person
+from bot.core.ports import Address, Media, Person
 from bot.storage.channel_store import SqlChannelStore
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture
@@ -68,7 +68,7 @@ async def wired(
     services.attach_files(TelegramFiles(bot))
     services.attach_files(files, WECHAT)
     services.attach_transport(TelegramTransport(bot, services.file_sources))
-    services.attach_transport(WeChatTransport(api), WECHAT)
+    services.attach_transport(WeChatTransport(api, services.file_sources), WECHAT)
     for user_id, name in ((LI, "李律师"), (ZHANG, "张律师")):
         fake_tg.new_user(name, user_id=user_id)
     try:
@@ -153,3 +153,39 @@ async def test_media_get_replaces_a_refused_token_and_reports_each_failure(wired
     failures["gone"] = down.value.reason
     assert failures == {"too_big": "too_big", "expired": "expired", "gone": "gone"}
     assert (await files.fetch(media_id, 1024 * 1024)).content == AMR  # back after the error
+
+
+async def test_an_advisers_photo_reaches_the_wechat_resident_as_an_image(wired: Wired) -> None:
+    """From the console (uploaded bytes) or from Telegram (a Telegram file id, fetched through
+    the Telegram file source): uploaded by media/upload, sent as an image after the text. A
+    document cannot go as a customer-service message: the text says to ask for it."""
+    wechat, tg, staff, courier = (
+        wired.wechat,
+        wired.tg,
+        wired.services.staff,
+        wired.services.courier,
+    )
+    person = wired.resident()
+    openid = person.chat_id.id  # type: ignore[union-attr]
+    await _sends(wired, person, "photo", wechat.add_media(JPEG, "image"))
+    console_photo = b"\x89PNG\r\n\x1a\n" + b"sketch" * 40
+    await courier.deliver(
+        await staff.answer(
+            LI, 1, "请看示意图", Media("photo", filename="示意图.png", content=console_photo)
+        )
+    )
+    sender = tg.new_user("李律师的手机", user_id=9003)
+    telegram_photo = b"\xff\xd8\xff\xe0" + b"from-telegram" * 40
+    file_id = (await tg.send_photo(sender, telegram_photo))["photo"][-1]["file_id"]
+    await courier.deliver(await staff.answer(LI, 1, "", Media("photo", file_id=file_id)))
+    wechat.record_inbound(openid)  # five sends per message of theirs: they wrote again
+    await courier.deliver(
+        await staff.answer(LI, 1, "合同范本", Media("document", filename="范本.pdf", content=PDF))
+    )
+
+    sent = wechat.messages_to(openid)[1:]  # after the 已转给法律顾问 reply
+    assert [m.msgtype for m in sent] == ["text", "image", "text", "image", "text"]
+    assert "示意图" in sent[0].visible_text and "附件" not in sent[0].visible_text
+    assert wechat.media[sent[1].media_id].content == console_photo
+    assert wechat.media[sent[3].media_id].content == telegram_photo
+    assert "合同范本" in sent[4].visible_text and "附件请联系法律顾问获取" in sent[4].visible_text

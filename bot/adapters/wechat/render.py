@@ -2,7 +2,9 @@
 
 Texts are Telegram HTML; WeChat shows plain text, so tags are dropped (a link keeps its address)
 and entities unescaped. Buttons become a ``msgmenu``: a tapped item comes back as a text message
-whose ``bizmsgmenuid`` is the button's callback data, routed like a Telegram button press.
+whose ``bizmsgmenuid`` is the button's callback data, routed like a Telegram button press. A
+photo (or an AMR/MP3 voice) follows as an image (voice) message; customer-service messages
+cannot carry other files, so the text says to ask the adviser for them.
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text)).strip()
 
 
-def render(message: Outgoing) -> list[WeChatMessage]:
-    """The messages that show ``message`` in WeChat, in order."""
+def render(message: Outgoing, attached: bool = False) -> list[WeChatMessage]:
+    """The messages that show ``message`` in WeChat, in order; ``attached``: its file follows
+    as a message of its own (else a short line says to ask the adviser for it)."""
     text = plain(message.text)
-    if message.media is not None:
+    if message.media is not None and not attached:
         text = f"{text}\n（附件请联系法律顾问获取）".strip()
     items = tuple((b.data, b.label) for row in message.buttons for b in row)[:MENU_ITEMS]
     parts = split_for_messages(text, limit=TEXT_CHARS) or [text]

@@ -3,19 +3,22 @@
 WeChat's answers become delivery outcomes: 40001/42001 (token invalid or expired) → a new token
 and one more try; 45015 (more than 48 hours since the resident's last message) → held until
 they write again; 43004 (unfollowed) → blocked (unreachable); 45047, -1, HTTP errors and
-network failures → retry with back-off; anything else → rejected.
+network failures → retry with back-off; anything else → rejected. An adviser's photo is
+uploaded (media/upload) and sent as an image message after the text.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot.adapters.wechat.client import WeChatApi
 from bot.adapters.wechat.render import WeChatMessage, render
-from bot.core.ports import Address, Delivery, DeliveryOutcome, Outgoing
+from bot.core.files import FileSources, FileUnavailable, extension_of
+from bot.core.ports import Address, Delivery, DeliveryOutcome, Media, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,12 @@ TOKEN_ERRORS = {40001, 40014, 42001}
 WINDOW_CLOSED = 45015
 UNSUBSCRIBED = 43004
 BUSY = {-1, 45009, 45011, 45047}
+# Temporary media (临时素材) WeChat takes: images up to 10 MB, voice up to 2 MB in AMR or MP3.
+UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "voice": 2 * 1024 * 1024}
+EXTENSIONS = {
+    "image": {".jpg", ".jpeg", ".png", ".gif", ".bmp"},
+    "voice": {".amr", ".mp3"},
+}
 
 
 def outcome_of(errcode: int | None) -> DeliveryOutcome:
@@ -35,14 +44,27 @@ def outcome_of(errcode: int | None) -> DeliveryOutcome:
     return DeliveryOutcome.REJECTED
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent after the text: uploaded as temporary media, then sent by its MediaId."""
+
+    kind: str  # "image" | "voice": what media/upload and the customer-service message call it
+    name: str
+    content: bytes = field(repr=False)
+
+
 class WeChatTransport:
-    def __init__(self, api: WeChatApi) -> None:
-        self._api = api
+    """Delivers outbox messages to WeChat residents; ``files``: the channels' file sources, for
+    a photo an adviser sent from Telegram (by its Telegram file id)."""
+
+    def __init__(self, api: WeChatApi, files: FileSources | None = None) -> None:
+        self._api, self._files = api, files
 
     async def send(self, message: Outgoing) -> Delivery:
         assert isinstance(message.chat_id, Address), "a WeChat message goes to an openid"
         openid = message.chat_id.id
-        parts = render(message)
+        attachment = await self._attachment(message.media)
+        parts = render(message, attached=attachment is not None)
         for _ in range(2):  # a second try only with a fresh token
             try:
                 token = await self._api.token()
@@ -52,6 +74,8 @@ class WeChatTransport:
             try:
                 for part in parts:
                     await self._send(token, openid, part)
+                if attachment is not None:
+                    await self._send_file(token, openid, attachment)
             except WeChatClientException as error:
                 if error.errcode in TOKEN_ERRORS:
                     await self._api.refused(token)
@@ -73,3 +97,30 @@ class WeChatTransport:
             "tail_content": "",
         }
         await self._api.call(token, "message.send_msg_menu", openid, menu)
+
+    async def _attachment(self, media: Media | None) -> Attachment | None:
+        """The file WeChat can take as a customer-service message (a photo; a voice in AMR or
+        MP3), with its bytes; None for anything else or a file that cannot be had."""
+        if media is None or media.kind not in ("photo", "voice"):
+            return None
+        kind = "image" if media.kind == "photo" else "voice"
+        if media.content:
+            content, name = media.content, media.filename or "photo.jpg"
+        elif media.file_id and self._files is not None:
+            try:
+                fetched = await self._files.fetch(media.channel, media.file_id, UPLOAD_LIMITS[kind])
+            except FileUnavailable as error:
+                log.warning("%s file not fetched for WeChat: %s", media.channel, error.reason)
+                return None
+            content, name = fetched.content, fetched.name
+        else:
+            return None
+        if len(content) > UPLOAD_LIMITS[kind] or extension_of(name) not in EXTENSIONS[kind]:
+            return None  # Telegram's OGG voice, say: WeChat plays only AMR and MP3
+        return Attachment(kind, name, content)
+
+    async def _send_file(self, token: str, openid: str, attachment: Attachment) -> None:
+        upload = (attachment.name, attachment.content)
+        result = await self._api.call(token, "media.upload", attachment.kind, upload)
+        send = "message.send_image" if attachment.kind == "image" else "message.send_voice"
+        await self._api.call(token, send, openid, result["media_id"])

@@ -17,7 +17,7 @@ from bot.core.ports import (
     Person,
     Transports,
 )
-from bot.storage.migrate import current_revision, downgrade, upgrade
+from bot.storage.migrate import current_revision, downgrade, head_revision, upgrade
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
 from tests.fakes import RecordingTransport
 
@@ -47,7 +47,7 @@ async def test_0010_carries_telegram_rows_over_unchanged(database_url: str) -> N
                 {"at": AT.replace(tzinfo=None)},
             )
         await upgrade(engine)
-        assert await current_revision(engine) == "0010"
+        assert await current_revision(engine) == head_revision()
         async with SqlUnitOfWorkFactory(engine)() as uow:
             resident = await uow.residents.get(7)
             [pending] = await uow.outbox.pending(AT)

@@ -59,12 +59,14 @@ class SqlPrivacyRepository:
         # What was (or was to be) sent to them goes; notices about their cases in advisers'
         # chats stay (a reply to one must still find its case) but lose their text.
         about_theirs = OutboxRow.case_id.in_(theirs)
+        chat = resident.chat_id
+        if isinstance(chat, Address):  # another channel's chat: by (channel, recipient)
+            their_chat = and_(OutboxRow.channel == chat.channel, OutboxRow.recipient == chat.id)
+        else:
+            their_chat = OutboxRow.chat_id == chat
         to_them = (
-            and_(
-                OutboxRow.chat_id == resident.chat_id,
-                or_(OutboxRow.case_id.is_(None), about_theirs),
-            )
-            if resident.chat_id is not None
+            and_(their_chat, or_(OutboxRow.case_id.is_(None), about_theirs))
+            if chat is not None
             else None
         )
         unsent = and_(OutboxRow.status == "pending", about_theirs)
@@ -80,6 +82,7 @@ class SqlPrivacyRepository:
             .values(
                 user_id=None,
                 chat_id=None,
+                external_id=None,  # a WeChat openid
                 display_name="",
                 unreachable_at=None,
                 last_off_duty_notice=None,

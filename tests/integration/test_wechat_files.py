@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 from telegram import Bot
 
 from bot.adapters.tg.files import TelegramFiles
@@ -22,6 +23,7 @@ from bot.core.files import FileUnavailable
 from bot.core.messages import WECHAT
 from bot.core.ports import Address, Media, Person
 from bot.storage.channel_store import SqlChannelStore
+from bot.storage.models import OutboxRow
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture
 from tests.fakewechat import FakeWeChat
@@ -189,3 +191,19 @@ async def test_an_advisers_photo_reaches_the_wechat_resident_as_an_image(wired: 
     assert wechat.media[sent[1].media_id].content == console_photo
     assert wechat.media[sent[3].media_id].content == telegram_photo
     assert "合同范本" in sent[4].visible_text and "附件请联系法律顾问获取" in sent[4].visible_text
+
+
+async def test_forgetting_a_wechat_resident_drops_their_files_ids_and_names(wired: Wired) -> None:
+    person = wired.resident()
+    pdf = wired.wechat.add_media(PDF, "file", extension="pdf")
+    await _sends(
+        wired, person, "document", pdf, caption="张三离婚协议.pdf", filename="张三离婚协议.pdf"
+    )
+    await wired.services.privacy.forget(person)
+
+    async with wired.services.uow() as uow:
+        [message] = await uow.cases.messages(1)
+    assert (message.file_id, message.file_name) == (None, None)
+    async with wired.services.engine.connect() as conn:
+        names = (await conn.execute(select(OutboxRow.media_filename, OutboxRow.text))).all()
+    assert names and all("张三" not in f"{name} {text}" for name, text in names)

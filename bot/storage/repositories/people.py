@@ -42,8 +42,8 @@ _RESIDENT_COLUMNS = (
 def resident_from_row(row: Any) -> Resident:
     user_id: ChatRef | None = row.user_id
     chat_id: ChatRef | None = row.chat_id
-    if row.channel != TELEGRAM:
-        user_id = chat_id = Address(row.channel, row.external_id)
+    if row.channel != TELEGRAM:  # a forgotten resident (/forgetme) has no openid left
+        user_id = chat_id = Address(row.channel, row.external_id) if row.external_id else None
     return Resident(
         id=row.id,
         user_id=user_id,

@@ -13,8 +13,9 @@ API the bot calls; point the bot's ``wechat.api_base_url`` at ``base_url``
   voice, video by media_id): 40003 unknown openid, 43004 unsubscribed, 45015 outside the
   48-hour window, 45047 past the documented quota (5 per resident message, 3 per menu click
   or follow within a minute; ``enforce_quota=False`` lifts the counts, not the window).
-- ``POST message/template/send``, ``POST menu/create`` (validated), ``GET media/get``,
-  ``POST media/upload``.
+- ``POST message/template/send``, ``POST menu/create`` (validated), ``GET media/get`` (the
+  bytes with their content type and file name; 40007 for an unknown id or one older than three
+  days), ``POST media/upload``.
 - Test controls: ``advance(hours=49)``, ``expire_tokens()``, ``invalidate_tokens()``,
   ``add_follower()``, ``record_inbound(openid, kind)``, ``set_subscribed()``, ``add_media()``,
   ``add_template()``; faults ``fail_next(api, errcode, count=, openid=)``,
@@ -27,7 +28,8 @@ API the bot calls; point the bot's ``wechat.api_base_url`` at ``base_url``
 ``WeChatCallbacks`` (``wechat.callbacks(bot_url, token, encoding_aes_key)``) is what WeChat
 pushes to the bot's message server: signed XML, AES safe (or compatible) mode, a 5-second
 deadline with up to 3 retries of the same MsgId, passive replies verified, decrypted and
-recorded as messages the resident received::
+recorded as messages the resident received. ``image()``, ``voice()`` and ``file()`` store their
+bytes for media/get and send the MediaId::
 
     async with FakeWeChat() as wechat:
         # bot: api_base_url=wechat.base_url, app_id=wechat.app_id, secret=wechat.app_secret

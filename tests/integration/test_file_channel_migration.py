@@ -1,4 +1,4 @@
-"""Migration 0012: every file id stored before it is Telegram's and is marked so; stepping back
+"""Migration 0011: every file id stored before it is Telegram's and is marked so; stepping back
 drops the file ids Telegram could not use (another channel's), keeping the messages."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-async def test_0012_marks_old_file_ids_telegram_and_its_downgrade_drops_other_channels(
+async def test_0011_marks_old_file_ids_telegram_and_its_downgrade_drops_other_channels(
     database_url: str,
 ) -> None:
     engine = create_engine(database_url)
@@ -51,8 +51,8 @@ async def test_0012_marks_old_file_ids_telegram_and_its_downgrade_drops_other_ch
                 ),
                 at,
             )
-        await upgrade(engine, "0012")
-        assert await current_revision(engine) == "0012"
+        await upgrade(engine, "0011")
+        assert await current_revision(engine) == "0011"
         async with SqlUnitOfWorkFactory(engine)() as uow:
             [message] = await uow.cases.messages(1)
             [pending] = await uow.outbox.pending(AT)

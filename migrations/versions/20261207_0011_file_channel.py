@@ -6,7 +6,7 @@ WeChat MediaId to WeChat's ``media/get``. ``case_messages.file_channel`` and
 channel gives one (a WeChat file's title). Every file id stored before this revision is
 Telegram's and is marked so.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

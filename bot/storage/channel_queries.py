@@ -2,8 +2,9 @@
 
 The conditions are the totals' own (``report_events``); an event is attributed through its
 ``resident_id`` to that resident's channel (an outer join: events naming no resident form the
-NULL group), a case through its resident. Four statements, run in the report's transaction:
-the logged events, the residents who asked, the cases open at the end, the subscribers at the end.
+NULL group), a case through its resident. Five statements, run in the report's transaction: the
+logged events (sums), those counted by distinct values (cases answered, residents reached), the
+residents who asked, the cases open at the end, the subscribers at the end.
 """
 
 from __future__ import annotations
@@ -23,16 +24,9 @@ from bot.storage.report_events import COUNTED, COUNTED_KINDS, C, E, asked, kind_
 R = ResidentRow
 Run = Callable[[Executable], Awaitable[Any]]
 
-# Besides COUNTED's kinds: answered cases, broadcasts delivered, 「了解更多」 presses.
-_KINDS = [
-    k.value
-    for k in (
-        *COUNTED_KINDS,
-        EventKind.CASE_ANSWERED,
-        EventKind.BROADCAST_DELIVERED,
-        EventKind.LEARN_MORE,
-    )
-]
+# Besides COUNTED's kinds: 「了解更多」 presses; then the kinds counted by distinct values.
+_SUMMED_KINDS = [k.value for k in (*COUNTED_KINDS, EventKind.LEARN_MORE)]
+_DISTINCT_KINDS = [EventKind.CASE_ANSWERED.value, EventKind.BROADCAST_DELIVERED.value]
 
 
 def _tally(*conditions: ColumnElement[bool]) -> Any:
@@ -41,21 +35,32 @@ def _tally(*conditions: ColumnElement[bool]) -> Any:
 
 async def channel_counts(run: Run, start: datetime, end: datetime) -> list[ChannelCounts]:
     """:meth:`~bot.core.report_queries.ReportQueries.by_channel` with ``run`` executing."""
+    # Sums only, so PostgreSQL can hash-aggregate the many rows; the distinct counts below sort
+    # just the rows of their two kinds.
     events = (
         select(
             R.channel.label("channel"),
             *(_tally(*conditions).label(name) for name, conditions in COUNTED.items()),
+            _tally(kind_is(EventKind.LEARN_MORE)).label("learn_more"),
+        )
+        .select_from(E)
+        .outerjoin(R, R.id == E.resident_id)
+        .where(E.kind.in_(_SUMMED_KINDS), E.at >= start, E.at < end)
+        .group_by(R.channel)
+    )
+    distinct_counts = (
+        select(
+            R.channel.label("channel"),
             func.count(distinct(case((kind_is(EventKind.CASE_ANSWERED), E.case_id)))).label(
                 "answered"
             ),
             func.count(
                 distinct(case((kind_is(EventKind.BROADCAST_DELIVERED), E.resident_id)))
             ).label("reached"),
-            _tally(kind_is(EventKind.LEARN_MORE)).label("learn_more"),
         )
         .select_from(E)
         .outerjoin(R, R.id == E.resident_id)
-        .where(E.kind.in_(_KINDS), E.at >= start, E.at < end)
+        .where(E.kind.in_(_DISTINCT_KINDS), E.at >= start, E.at < end)
         .group_by(R.channel)
     )
     who_asked = exists().where(E.resident_id == R.id, E.at >= start, E.at < end, asked())
@@ -80,10 +85,10 @@ async def channel_counts(run: Run, start: datetime, end: datetime) -> list[Chann
     for row in (await run(events)).all():
         found[row.channel] |= {
             "events": BucketCounts(**{name: int(row._mapping[name]) for name in COUNTED}),
-            "answered": int(row.answered),
-            "reached": int(row.reached),
             "learn_more": int(row.learn_more),
         }
+    for row in (await run(distinct_counts)).all():
+        found[row.channel] |= {"answered": int(row.answered), "reached": int(row.reached)}
     for name, statement in (
         ("residents", residents),
         ("open_at_end", still_open_cases),

@@ -45,6 +45,10 @@ FIGURES: tuple[tuple[str, Callable[[Figures], int | float | None]], ...] = (
     ("「了解更多」点击（次）", lambda f: f.learn_more),
     ("期末订阅每月普法（人）", lambda f: f.subscribers),
 )
+# Not per channel: the first-response times (they measure the advisers) and the 场次 (a theme is
+# queued once for every channel). Every other figure is, and sums over the channels to the total.
+NOT_PER_CHANNEL = {"首次答复用时中位数（分钟）", "首次答复用时90%分位（分钟）", "普法推送（场次）"}
+CHANNEL_FIGURES = tuple((label, value) for label, value in FIGURES if label not in NOT_PER_CHANNEL)
 
 
 def title(period: Period) -> str:
@@ -54,6 +58,16 @@ def title(period: Period) -> str:
 
 
 # ---------------------------------------------------------------- tables shared by every format
+
+
+def channel_table(report: MonthlyReport) -> tuple[list[str], list[list[Any]]]:
+    """The 按渠道 table: a row per figure, a column per channel, and the total (合计)."""
+    header = ["指标", *(c.name for c in report.by_channel), "合计"]
+    rows = [
+        [label, *(value(c.figures) for c in report.by_channel), value(report.figures)]
+        for label, value in CHANNEL_FIGURES
+    ]
+    return header, rows
 
 
 def _sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -83,6 +97,7 @@ def _sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[Any
             ["骗局类型", "编号", "次数"],
             [[s.name, s.pattern, s.count] for s in report.scam_checks],
         ),
+        ("按渠道", *channel_table(report)),
     ]
     if isinstance(report, YearlyReport):
         header = ["月份"] + [label for label, _ in FIGURES]
@@ -96,7 +111,8 @@ def _sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[Any
 
 
 def to_xlsx(report: MonthlyReport) -> bytes:
-    """A workbook: 概况, 按主题 (chart), 按日 (chart), 按法律顾问, 热门条目, and 按月 for a year."""
+    """A workbook: 概况, 按主题 (chart), 按日 (chart), 按法律顾问, 热门条目, 防诈骗核查, 按渠道, and
+    按月 for a year."""
     book = Workbook()
     book.remove(book.active)
     for name, header, rows in _sections(report):
@@ -198,7 +214,8 @@ def to_table(report: MonthlyReport) -> str:
 
 
 def summary(report: MonthlyReport) -> str:
-    """Five lines for a chat message, and a sixth on the monthly themes once there are any."""
+    """Five lines for a chat message (the questions also per channel), and a sixth on the monthly
+    themes once there are any."""
     f = report.figures
     if f.response_median is None:
         timing = "本期没有新答复的问题"
@@ -209,7 +226,7 @@ def summary(report: MonthlyReport) -> str:
         )
     lines = [
         f"📊 {title(report.period)}服务台报告（详见附件）",
-        f"居民提问 {f.questions} 次，来自 {f.residents} 位居民",
+        f"居民提问 {f.questions} 次，来自 {f.residents} 位居民{_per_channel(report)}",
         f"常见问题自动答复 {f.faq_answered} 次，追问澄清 {f.clarified} 次，"
         f"防诈骗核查 {f.scam_checks} 次",
         f"转法律顾问 {f.handed_off} 件，已答复 {f.adviser_answered} 件，"
@@ -222,6 +239,12 @@ def summary(report: MonthlyReport) -> str:
             f"「了解更多」{f.learn_more} 次，期末订阅 {f.subscribers} 人"
         )
     return "\n".join(lines)
+
+
+def _per_channel(report: MonthlyReport) -> str:
+    """The questions per channel, for the summary: （Telegram 120 次，微信公众号 192 次）."""
+    shares = "，".join(f"{c.name} {c.figures.questions} 次" for c in report.by_channel)
+    return f"（{shares}）" if shares else ""
 
 
 def _grid(rows: Sequence[Sequence[Any]]) -> list[str]:

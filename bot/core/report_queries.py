@@ -56,6 +56,23 @@ class OutreachCounts:
     subscribers: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelCounts:
+    """A period's per-resident aggregates for the residents of one channel.
+
+    ``channel`` is the residents' channel ("telegram", "wechat"); None gathers the events that
+    name no resident, so that each figure summed over the channels gives the period's total.
+    ``outreach.broadcasts`` is always 0: a theme is queued once for every channel.
+    """
+
+    channel: str | None
+    events: BucketCounts = BucketCounts()
+    residents: int = 0  # distinct residents who asked
+    answered: int = 0  # distinct cases answered by an adviser
+    open_at_end: int = 0
+    outreach: OutreachCounts = OutreachCounts()
+
+
 class ReportQueries(Protocol):
     """Aggregates for one report, read inside one read-only unit of work.
 
@@ -100,6 +117,11 @@ class ReportQueries(Protocol):
 
     async def outreach(self, bounds: Sequence[datetime]) -> list[OutreachCounts]:
         """One entry per bucket, in order (see :class:`OutreachCounts`)."""
+        ...
+
+    async def by_channel(self, start: datetime, end: datetime) -> list[ChannelCounts]:
+        """The figures of ``[start, end)`` per channel: one entry per channel with any of them
+        (and None for events without a resident, if any), in no particular order."""
         ...
 
 

@@ -42,41 +42,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.interactions import EventKind
 from bot.core.ports import UnitOfWork
-from bot.core.report_queries import AdviserCount, BucketCounts, CategoryCount, OutreachCounts
-from bot.storage.models import (
-    BroadcastRow,
-    CaseRow,
-    InteractionRow,
-    ResidentRow,
-    SubscriptionRow,
-    UtcDateTime,
+from bot.core.report_queries import (
+    AdviserCount,
+    BucketCounts,
+    CategoryCount,
+    ChannelCounts,
+    OutreachCounts,
 )
+from bot.storage.channel_queries import channel_counts
+from bot.storage.models import BroadcastRow, ResidentRow, SubscriptionRow, UtcDateTime
+from bot.storage.report_events import COUNTED, C, E, asked, kind_is, still_open
 from bot.storage.uow import SqlUnitOfWork
-
-E, C = InteractionRow, CaseRow  # events, cases
-
-
-def _kind(kind: EventKind) -> ColumnElement[bool]:
-    return E.kind == kind.value
-
-
-def _asked() -> ColumnElement[bool]:
-    """A resident's question: a matched message, or a voice/photo that opened a case."""
-    return or_(_kind(EventKind.QUESTION), and_(_kind(EventKind.HANDOFF), E.detail == "media"))
-
-
-# BucketCounts field → the events it counts.
-_COUNTED: dict[str, tuple[ColumnElement[bool], ...]] = {
-    "questions": (_kind(EventKind.QUESTION),),
-    "media_handoffs": (_kind(EventKind.HANDOFF), E.detail == "media"),
-    "faq_answered": (_kind(EventKind.FAQ_ANSWER),),
-    "clarified": (_kind(EventKind.CLARIFY),),
-    "handed_off": (_kind(EventKind.HANDOFF),),
-    "undeliverable": (_kind(EventKind.ANSWER_UNDELIVERABLE),),
-    "helpful": (_kind(EventKind.FEEDBACK_HELPFUL),),
-    "not_helpful": (_kind(EventKind.FEEDBACK_NOT_HELPFUL),),
-    "scam_checks": (_kind(EventKind.SCAM_CHECK),),
-}
 
 
 def _bucket(at: Any, bounds: Sequence[datetime]) -> ColumnElement[int]:
@@ -133,14 +109,16 @@ class SqlReportQueries:
             )
 
         statement = select(
-            days.c.i, *(count(*conds).label(name) for name, conds in _COUNTED.items())
+            days.c.i, *(count(*conds).label(name) for name, conds in COUNTED.items())
         ).order_by(days.c.i)
         rows = (await self._run(statement)).all()
-        return [BucketCounts(**{name: int(getattr(r, name)) for name in _COUNTED}) for r in rows]
+        return [BucketCounts(**{name: int(getattr(r, name)) for name in COUNTED}) for r in rows]
 
     async def residents(self, start: datetime, end: datetime) -> int:
-        asked = exists().where(E.resident_id == ResidentRow.id, E.at >= start, E.at < end, _asked())
-        statement = select(func.count()).select_from(ResidentRow).where(asked)
+        who_asked = exists().where(
+            E.resident_id == ResidentRow.id, E.at >= start, E.at < end, asked()
+        )
+        statement = select(func.count()).select_from(ResidentRow).where(who_asked)
         return int((await self._run(statement)).scalar_one())
 
     async def question_categories(self, start: datetime, end: datetime) -> list[CategoryCount]:
@@ -149,7 +127,7 @@ class SqlReportQueries:
                 E.category.label("category"),
                 case((E.detail == "handoff", 1), else_=0).label("handed_off"),
             )
-            .where(_kind(EventKind.QUESTION), E.at >= start, E.at < end)
+            .where(kind_is(EventKind.QUESTION), E.at >= start, E.at < end)
             .subquery()
         )
         statement = select(inner.c.category, inner.c.handed_off, func.count()).group_by(
@@ -164,7 +142,7 @@ class SqlReportQueries:
         answers = func.count().label("answers")
         statement = (
             select(E.faq_id, answers)
-            .where(_kind(EventKind.FAQ_ANSWER), E.at >= start, E.at < end, E.faq_id.is_not(None))
+            .where(kind_is(EventKind.FAQ_ANSWER), E.at >= start, E.at < end, E.faq_id.is_not(None))
             .group_by(E.faq_id)
             .order_by(desc(answers), E.faq_id)
             .limit(limit)
@@ -178,7 +156,7 @@ class SqlReportQueries:
                 func.coalesce(E.actor_name, "").label("adviser"),
                 E.case_id.label("case_id"),
             )
-            .where(_kind(EventKind.CASE_ANSWERED), _within(E.at, bounds))
+            .where(kind_is(EventKind.CASE_ANSWERED), _within(E.at, bounds))
             .subquery()
         )
         cases = func.count(distinct(inner.c.case_id))
@@ -238,13 +216,6 @@ class SqlReportQueries:
         }
 
     async def open_cases(self, moments: Sequence[datetime]) -> list[int]:
-        def still_open(at: datetime) -> ColumnElement[bool]:
-            return and_(
-                C.opened_at < at,
-                or_(C.answered_at.is_(None), C.answered_at >= at),
-                or_(C.closed_at.is_(None), C.closed_at >= at),
-            )
-
         first, last = min(moments), max(moments)
         statement = select(
             *(func.coalesce(func.sum(case((still_open(m), 1), else_=0)), 0) for m in moments)
@@ -258,7 +229,7 @@ class SqlReportQueries:
     async def scam_checks(self, start: datetime, end: datetime) -> list[tuple[str, int]]:
         statement = (
             select(E.detail, func.count())
-            .where(_kind(EventKind.SCAM_CHECK), E.at >= start, E.at < end)
+            .where(kind_is(EventKind.SCAM_CHECK), E.at >= start, E.at < end)
             .group_by(E.detail)
         )
         return [(str(detail or ""), int(n)) for detail, n in (await self._run(statement)).all()]
@@ -273,11 +244,11 @@ class SqlReportQueries:
                 .where(BroadcastRow.queued_at >= lo, BroadcastRow.queued_at < hi)
                 .scalar_subquery(),
                 select(func.count(distinct(E.resident_id)))
-                .where(_kind(EventKind.BROADCAST_DELIVERED), E.at >= lo, E.at < hi)
+                .where(kind_is(EventKind.BROADCAST_DELIVERED), E.at >= lo, E.at < hi)
                 .scalar_subquery(),
                 select(func.count())
                 .select_from(E)
-                .where(_kind(EventKind.LEARN_MORE), E.at >= lo, E.at < hi)
+                .where(kind_is(EventKind.LEARN_MORE), E.at >= lo, E.at < hi)
                 .scalar_subquery(),
                 select(func.count(distinct(sub.resident_id)))
                 .where(sub.started_at < hi, or_(sub.ended_at.is_(None), sub.ended_at >= hi))
@@ -286,6 +257,9 @@ class SqlReportQueries:
             row = (await self._run(statement)).one()
             out.append(OutreachCounts(*(int(n or 0) for n in row)))
         return out
+
+    async def by_channel(self, start: datetime, end: datetime) -> list[ChannelCounts]:
+        return await channel_counts(self._run, start, end)
 
 
 def report_queries(uow: UnitOfWork) -> SqlReportQueries:

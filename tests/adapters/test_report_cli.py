@@ -91,7 +91,15 @@ def test_xlsx_reads_back_with_the_same_figures_and_charts(
     assert code == 0 and str(target) in out
     expected = expected_march(knowledge)
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["概况", "按主题", "按日", "按法律顾问", "热门条目", "防诈骗核查"]
+    assert book.sheetnames == [
+        "概况",
+        "按主题",
+        "按日",
+        "按法律顾问",
+        "热门条目",
+        "防诈骗核查",
+        "按渠道",
+    ]
     overview = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=2, values_only=True)}
     assert {key: overview[label] for label, key in FIGURE_LABELS.items()} == {
         key: expected[key] for key in FIGURE_LABELS.values()
@@ -106,6 +114,12 @@ def test_xlsx_reads_back_with_the_same_figures_and_charts(
     assert dict(advisers) == expected["by_adviser"] == {"李律师": 2, "张律师": 1}
     assert [len(book[name]._charts) for name in ("按主题", "按日")] == [1, 1]
     assert book["按主题"].column_dimensions["A"].width >= 12  # 转法律顾问 fits
+    header, *rows = book["按渠道"].iter_rows(values_only=True)
+    assert header == ("指标", "Telegram", "微信公众号", "合计")
+    channels = {label: tuple(values) for label, *values in rows}
+    assert {label: channels[label] for label in FIGURE_LABELS} == {
+        label: (expected[key], 0, expected[key]) for label, key in FIGURE_LABELS.items()
+    }  # everyone in the history wrote on Telegram
 
 
 def test_year_xlsx_has_the_monthly_sheet(

@@ -63,6 +63,12 @@ async def test_month_and_year_figures(services: Services, clock: ManualClock) ->
     assert months["2026-11"] == outreach(november)
     assert months["2026-12"] == outreach(december)
     assert months["2026-10"]["subscribers_at_end"] == 0
+    # Everyone here is on Telegram: the channel has the totals (not the 场次), WeChat zeros.
+    by_channel = {key: c["outreach"] for key, c in december["by_channel"].items()}
+    assert by_channel == {
+        "telegram": {"residents_reached": 2, "learn_more": 3, "subscribers_at_end": 2},
+        "wechat": {"residents_reached": 0, "learn_more": 0, "subscribers_at_end": 0},
+    }
 
 
 async def test_forgetting_a_resident_keeps_the_counts_and_names_nobody(
@@ -74,6 +80,8 @@ async def test_forgetting_a_resident_keeps_the_counts_and_names_nobody(
     assert outreach(to_json(report))["residents_reached"] == 2
     assert outreach(to_json(report))["learn_more"] == 3
     assert outreach(to_json(report))["subscribers_at_end"] == 1  # consent ends with the data
+    telegram = to_json(report)["by_channel"]["telegram"]["outreach"]  # still counted there
+    assert (telegram["residents_reached"], telegram["learn_more"]) == (2, 3)
     table = exports.to_table(report)
     csv = exports.to_csv(report).decode("utf-8-sig")
     for text in (table, csv, exports.summary(report)):

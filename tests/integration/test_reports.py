@@ -168,6 +168,39 @@ def days(month: str, count: int, **asked_on: int) -> dict[str, int]:
     return {f"{month}-{d:02d}": asked_on.get(f"d{d:02d}", 0) for d in range(1, count + 1)}
 
 
+CHANNEL_KEYS = (
+    "questions",
+    "residents",
+    "faq_answered",
+    "clarified",
+    "handed_off",
+    "adviser_answered",
+    "open_at_end",
+    "undeliverable",
+)
+
+
+def channel(name: str, **given: int) -> dict[str, Any]:
+    """One channel's figures in the JSON's ``by_channel``: zero unless given (feedback and
+    outreach figures by their flat names)."""
+    nested = {"helpful", "not_helpful", "scam_checks", "reached", "learn_more", "subscribers"}
+    assert set(given) <= {*CHANNEL_KEYS, *nested}, given
+    return {
+        "name": name,
+        **{key: given.get(key, 0) for key in CHANNEL_KEYS},
+        "feedback": {
+            "helpful": given.get("helpful", 0),
+            "not_helpful": given.get("not_helpful", 0),
+        },
+        "scam_checks": given.get("scam_checks", 0),
+        "outreach": {
+            "residents_reached": given.get("reached", 0),
+            "learn_more": given.get("learn_more", 0),
+            "subscribers_at_end": given.get("subscribers", 0),
+        },
+    }
+
+
 def march(e1: FaqEntry, e2: FaqEntry, kb_categories: tuple[str, ...]) -> dict[str, Any]:
     categories = dict.fromkeys(kb_categories, 0) | {e1.category: 2, e2.category: 1}
     return {
@@ -200,6 +233,22 @@ def march(e1: FaqEntry, e2: FaqEntry, kb_categories: tuple[str, ...]) -> dict[st
         ],
         "scam_checks": 0,  # counted exactly in test_scam_report.py
         "scam_checks_by_pattern": dict.fromkeys(SCAM_PATTERNS, 0) | {"unsure": 0},
+        "by_channel": {  # everyone wrote on Telegram; WeChat is listed with zeros
+            "telegram": channel(
+                "Telegram",
+                questions=7,
+                residents=3,
+                faq_answered=3,
+                clarified=1,
+                handed_off=5,
+                adviser_answered=3,
+                open_at_end=1,
+                undeliverable=1,
+                helpful=1,
+                not_helpful=1,
+            ),
+            "wechat": channel("微信公众号"),
+        },
     }
 
 

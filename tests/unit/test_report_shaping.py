@@ -9,8 +9,9 @@ import pytest
 
 from bot.core.errors import InvalidRequest
 from bot.core.periods import Period, last_complete_month, parse_month, parse_period, parse_year
-from bot.core.report_queries import BucketCounts, CategoryCount
+from bot.core.report_queries import BucketCounts, CategoryCount, ChannelCounts, OutreachCounts
 from bot.core.reports import Figures, MonthlyReport, to_json
+from bot.core.reports.channels import by_channel
 from bot.core.reports.shaping import (
     OTHER,
     TRANSFERRED,
@@ -162,7 +163,10 @@ def test_figures_and_json_keep_the_contract() -> None:
         response_p90=19.0,
         response_cases=2,
     )
-    report = MonthlyReport(Period(2024, 4, SHANGHAI), f, (), (), (), (), ())
+    channels = by_channel(
+        [ChannelCounts("telegram", counts, residents=3, answered=1, open_at_end=1)]
+    )
+    report = MonthlyReport(Period(2024, 4, SHANGHAI), f, (), (), (), (), (), channels)
     data = to_json(report)
     assert set(data) >= {
         "month",
@@ -181,7 +185,47 @@ def test_figures_and_json_keep_the_contract() -> None:
         "by_day",
         "by_adviser",
         "top_entries",
+        "by_channel",
     }
     assert data["month"] == "2024-04" and data["timezone"] == "Asia/Shanghai"
     assert data["feedback"] == {"helpful": 1, "not_helpful": 0}
     assert data["first_response_minutes"] == {"median": 15.0, "p90": 19.0, "cases": 2}
+    assert list(data["by_channel"]) == ["telegram", "wechat"]
+    assert data["by_channel"]["telegram"] == {
+        "name": "Telegram",
+        "questions": 5,
+        "residents": 3,
+        "faq_answered": 0,
+        "clarified": 0,
+        "handed_off": 2,
+        "adviser_answered": 1,
+        "open_at_end": 1,
+        "undeliverable": 0,
+        "feedback": {"helpful": 1, "not_helpful": 0},
+        "scam_checks": 0,
+        "outreach": {"residents_reached": 0, "learn_more": 0, "subscribers_at_end": 0},
+    }
+    assert data["by_channel"]["wechat"]["name"] == "微信公众号"
+    assert data["by_channel"]["wechat"]["questions"] == 0
+
+
+def test_every_channel_of_the_desk_is_listed_then_others_then_events_of_no_resident() -> None:
+    rows = [
+        ChannelCounts(None, BucketCounts(questions=1)),
+        ChannelCounts("sms", BucketCounts(clarified=2)),
+        ChannelCounts("wechat", residents=4, outreach=OutreachCounts(broadcasts=1, learn_more=3)),
+        ChannelCounts("line", BucketCounts()),  # nothing in the period: not listed
+    ]
+    channels = by_channel(rows)
+    assert [(c.channel, c.name) for c in channels] == [
+        ("telegram", "Telegram"),
+        ("wechat", "微信公众号"),
+        ("sms", "sms"),
+        ("unknown", "未知渠道"),
+    ]
+    telegram, wechat, sms, unknown = (c.figures for c in channels)
+    assert telegram == Figures()
+    assert (wechat.residents, wechat.learn_more, wechat.broadcasts) == (4, 3, 0)
+    assert (sms.clarified, unknown.questions) == (2, 1)
+    assert unknown.response_median is None and unknown.response_cases == 0
+    assert [c.channel for c in by_channel([ChannelCounts(None)])] == ["telegram", "wechat"]

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
+from pathlib import Path
 
+import openpyxl
+import pytest
 from sqlalchemy import select
 
 from bot.adapters import exports
 from bot.core.interactions import EventKind
 from bot.core.ports import Person
 from bot.storage.models import CaseRow, InteractionRow
+from tests.integration.test_channel_report import HEADER as CHANNEL_HEADER
+from tests.integration.test_channel_report import ROWS as CHANNEL_ROWS
+from tests.integration.test_channel_report import build_history as channel_history
+from tests.integration.test_channel_report import cli
 from tests.integration.test_resident_desk import GRANNY, say
 from tests.integration.test_staff_desk import UNKNOWN_QUESTION, open_case
 from tests.web.conftest import BASE_URL, LI, OFFICE, ZHANG, Console
@@ -144,6 +152,42 @@ async def test_the_report_page_shows_the_figures_charts_and_the_clis_downloads(
     assert (await xlsx.read())[:2] == b"PK"
     year = await console.client.get("/report?period=2026")
     assert year.status == 200 and "2026年全年" in await year.text()
+
+
+async def test_the_report_page_and_downloads_break_the_figures_down_by_channel(
+    console: Console,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    await channel_history(console.services, console.clock)
+    await console.sign_in(OFFICE)
+    text = await (await console.client.get("/report?period=2026-10")).text()
+    table = re.search(r'<table class="figures channels" id="by-channel">(.*?)</table>', text, re.S)
+    assert table is not None
+    header = re.findall(r"<th>([^<]*)</th>", table.group(1).split("</tr>")[0])
+    assert header == CHANNEL_HEADER
+    rows = re.findall(r"<tr><th>([^<]*)</th>((?:<td>\d+</td>)+)</tr>", table.group(1))
+    shown = {label: tuple(map(int, re.findall(r"\d+", cells))) for label, cells in rows}
+    assert shown == CHANNEL_ROWS
+    # The downloads are the command line's: the same CSV bytes, the same workbook cells.
+    csv = await (await console.client.get("/report/download/csv?period=2026-10")).read()
+    target = tmp_path / "october.csv"
+    await cli(console.services, monkeypatch, capsys, "--format", "csv", "-o", str(target))
+    assert csv == target.read_bytes()
+    xlsx = await (await console.client.get("/report/download/xlsx?period=2026-10")).read()
+    target = tmp_path / "october.xlsx"
+    await cli(console.services, monkeypatch, capsys, "--format", "xlsx", "-o", str(target))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert cells(book) == cells(openpyxl.load_workbook(target))
+    assert [list(row) for row in book["按渠道"].iter_rows(values_only=True)] == [
+        CHANNEL_HEADER,
+        *([label, *values] for label, values in CHANNEL_ROWS.items()),
+    ]
+
+
+def cells(book: openpyxl.Workbook) -> dict[str, list[tuple[object, ...]]]:
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
 
 
 async def test_a_bad_report_period_is_explained(console: Console) -> None:

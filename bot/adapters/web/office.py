@@ -96,6 +96,7 @@ async def report_page(request: web.Request, session: ConsoleSession) -> web.Stre
         ("顾问已答复", f.adviser_answered),
         ("期末未结", f.open_at_end),
     ]
+    channel_header, channel_rows = exports.channel_table(report)
     context = {
         "title": "报表",
         "label": report.period.label,
@@ -108,6 +109,8 @@ async def report_page(request: web.Request, session: ConsoleSession) -> web.Stre
         "flow": charts.bars("转交与答复", flow),
         "by_adviser": report.by_adviser,
         "top": report.top_entries,
+        "channel_header": channel_header,
+        "channel_rows": channel_rows,
     }
     return render(request, "report.html", context)
 

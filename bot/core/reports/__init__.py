@@ -19,19 +19,30 @@ taken from how the use cases log events:
 - outreach: broadcasts are monthly themes queued in the period (场次); residents_reached: distinct
   residents with a BROADCAST_DELIVERED event; learn_more: LEARN_MORE events (「了解更多」);
   subscribers_at_end: subscriptions begun before the end and not ended before it.
+- by_channel: per channel of the residents (Telegram, 微信公众号), every figure above that counts
+  residents' activity — all but the first-response times and broadcasts; each summed over the
+  channels is the total (see :mod:`bot.core.reports.channels` for which channels are listed).
 - Days and months are local calendar days and months in the configured time zone.
 
 No resident names, ids or message texts ever enter a report.
 """
 
 from bot.core.reports.export import figures_json, to_json
-from bot.core.reports.figures import Figures, MonthlyReport, ScamCount, TopEntry, YearlyReport
+from bot.core.reports.figures import (
+    ChannelFigures,
+    Figures,
+    MonthlyReport,
+    ScamCount,
+    TopEntry,
+    YearlyReport,
+)
 from bot.core.reports.service import ReportService
 from bot.core.reports.shaping import OTHER, TRANSFERRED
 
 __all__ = [
     "OTHER",
     "TRANSFERRED",
+    "ChannelFigures",
     "Figures",
     "MonthlyReport",
     "ReportService",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.reports.figures import Figures, MonthlyReport, YearlyReport
+from bot.core.reports.figures import ChannelFigures, Figures, MonthlyReport, YearlyReport
 
 
 def figures_json(f: Figures) -> dict[str, Any]:
@@ -33,6 +33,29 @@ def figures_json(f: Figures) -> dict[str, Any]:
     }
 
 
+def channel_json(c: ChannelFigures) -> dict[str, Any]:
+    """A channel's figures under the same keys as the totals (those that are per channel)."""
+    f = c.figures
+    return {
+        "name": c.name,
+        "questions": f.questions,
+        "residents": f.residents,
+        "faq_answered": f.faq_answered,
+        "clarified": f.clarified,
+        "handed_off": f.handed_off,
+        "adviser_answered": f.adviser_answered,
+        "open_at_end": f.open_at_end,
+        "undeliverable": f.undeliverable,
+        "feedback": {"helpful": f.helpful, "not_helpful": f.not_helpful},
+        "scam_checks": f.scam_checks,
+        "outreach": {
+            "residents_reached": f.reached,
+            "learn_more": f.learn_more,
+            "subscribers_at_end": f.subscribers,
+        },
+    }
+
+
 def to_json(report: MonthlyReport) -> dict[str, Any]:
     """The report as JSON-ready data; the keys are a contract with the office's tools."""
     period = report.period
@@ -50,6 +73,7 @@ def to_json(report: MonthlyReport) -> dict[str, Any]:
             for e in report.top_entries
         ],
         "scam_checks_by_pattern": {s.pattern: s.count for s in report.scam_checks},
+        "by_channel": {c.channel: channel_json(c) for c in report.by_channel},
     }
     if isinstance(report, YearlyReport):
         data["by_month"] = [{"month": p.label, **figures_json(f)} for p, f in report.by_month]

@@ -50,6 +50,20 @@ class ScamCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelFigures:
+    """One channel's share of the period's figures: those that count residents' activity.
+
+    Each of them summed over a report's channels is the report's total. Not per channel (left
+    at None or 0 in ``figures``): the first-response times, which measure the advisers, and
+    ``broadcasts``, a theme being queued once for every channel.
+    """
+
+    channel: str  # "telegram", "wechat", ... or "unknown": events that name no resident
+    name: str  # shown to the office: Telegram, 微信公众号
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyReport:
     """The figures of one period with their breakdowns (a month, or a year's totals)."""
 
@@ -60,6 +74,7 @@ class MonthlyReport:
     by_adviser: tuple[tuple[str, int], ...]
     top_entries: tuple[TopEntry, ...]
     scam_checks: tuple[ScamCount, ...]  # every known pattern (zeros too) and "unsure"
+    by_channel: tuple[ChannelFigures, ...]  # every channel of the desk (zeros too), then others
 
 
 @dataclass(frozen=True, slots=True)

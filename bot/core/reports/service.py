@@ -9,6 +9,7 @@ from bot.core.faq import KnowledgeBase
 from bot.core.periods import Period, last_complete_month, parse_period
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.report_queries import AdviserCount, ReportQueries
+from bot.core.reports.channels import by_channel
 from bot.core.reports.figures import MonthlyReport, YearlyReport
 from bot.core.reports.shaping import (
     ResponseTimes,
@@ -65,6 +66,7 @@ class ReportService:
             times = await _response(q, month_bounds, first)
             still_open = await q.open_cases(month_bounds[1:])
             [outreach] = await q.outreach((period.start, period.end))
+            channels = await q.by_channel(period.start, period.end)
             monthly_outreach = await q.outreach(month_bounds) if period.is_year else [outreach]
             if period.is_year:
                 monthly_residents = [await q.residents(m.start, m.end) for m in months]
@@ -88,6 +90,7 @@ class ReportService:
             _by_adviser(period_answered),
             top_entries(top, self._kb),
             scam_checks(scams, self._scam_patterns),
+            by_channel(channels),
         )
         if not period.is_year:
             return report
@@ -115,6 +118,7 @@ class ReportService:
             report.by_adviser,
             report.top_entries,
             report.scam_checks,
+            report.by_channel,
             by_month,
         )
 

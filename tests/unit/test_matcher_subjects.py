@@ -85,6 +85,8 @@ def shipped() -> Matcher:
         "我是公司的小股东，大股东一直不给分红也不让查账，怎么办",
         "我注册的商标被人抢注了，还反过来告我侵权",
         "对城管的罚款决定不服，怎么申请行政复议",
+        # work abroad: 12333 and labour arbitration at home are not the answer (was answered)
+        "海外工地老板拖欠工资三个月不发怎么办",
     ],
 )
 def test_shipped_faq_gives_no_direct_answer_on_uncovered_subjects(

@@ -89,6 +89,10 @@ def shipped() -> Matcher:
         "海外工地老板拖欠工资三个月不发怎么办",
         # overdrawn credit cards have rules of their own: the bank-loan entry does not answer them
         "信用卡还不上会不会坐牢",
+        # a soldier's consent (民法典 第1081条) is not in divorce-litigation (was answered by it)
+        "老公是现役军人，我想起诉离婚他不同意，怎么办",
+        # school discipline is not a school injury (was answered by school-injury)
+        "孩子被学校开除学籍，家长能申诉吗",
     ],
 )
 def test_shipped_faq_gives_no_direct_answer_on_uncovered_subjects(

@@ -51,6 +51,10 @@ def _offered(result: MatchResult) -> list[str]:
         ("借条怎么写", "lending-iou"),
         ("干活受伤算工伤吗", "work-injury"),
         ("有人在微信群里造我谣", "reputation-rumor"),
+        ("男人喝多了就揍我", "domestic-violence"),
+        ("饭店的菜里吃出蟑螂了", "food-safety-compensation"),
+        ("银行贷款逾期了会被抓吗", "loan-default-credit"),
+        ("贷款逾期的记录多少年能删掉", "loan-default-credit"),
         # a greeting in front of the question does not hide it
         ("你好请问赡养费怎么要", "elder-support-duty"),
     ],

@@ -85,6 +85,14 @@ def shipped() -> Matcher:
         "我是公司的小股东，大股东一直不给分红也不让查账，怎么办",
         "我注册的商标被人抢注了，还反过来告我侵权",
         "对城管的罚款决定不服，怎么申请行政复议",
+        # work abroad: 12333 and labour arbitration at home are not the answer (was answered)
+        "海外工地老板拖欠工资三个月不发怎么办",
+        # overdrawn credit cards have rules of their own: the bank-loan entry does not answer them
+        "信用卡还不上会不会坐牢",
+        # a soldier's consent (民法典 第1081条) is not in divorce-litigation (was answered by it)
+        "老公是现役军人，我想起诉离婚他不同意，怎么办",
+        # school discipline is not a school injury (was answered by school-injury)
+        "孩子被学校开除学籍，家长能申诉吗",
     ],
 )
 def test_shipped_faq_gives_no_direct_answer_on_uncovered_subjects(

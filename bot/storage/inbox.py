@@ -96,6 +96,46 @@ class SqlInbox:
             )
             return [InboxItem(r.update_id, r.chat_id, r.payload, r.attempts) for r in rows]
 
+    async def pending_chats(self, limit: int = 10_000) -> list[tuple[int | None, int]]:
+        """(chat id, oldest unprocessed update id) of each chat with unprocessed updates, and
+        (None, update id) of each unprocessed update without a chat; oldest first."""
+        async with self._uow() as uow:
+            rows = await uow.connection.execute(
+                select(InboxRow.chat_id, InboxRow.update_id)
+                .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            seen: dict[int | None, int] = {}
+            lone: list[tuple[int | None, int]] = []
+            for chat_id, update_id in rows:
+                if chat_id is None:
+                    lone.append((None, update_id))
+                else:
+                    seen.setdefault(chat_id, update_id)
+            return sorted([*seen.items(), *lone], key=lambda pair: pair[1])
+
+    async def next_pending(self, chat_id: int | None, update_id: int) -> InboxItem | None:
+        """The chat's oldest unprocessed update (without a chat: that update, if unprocessed)."""
+        where = [InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None)]
+        where.append(
+            InboxRow.chat_id == chat_id
+            if chat_id is not None
+            else (InboxRow.update_id == update_id)
+        )
+        async with self._uow() as uow:
+            row = (
+                await uow.connection.execute(
+                    select(
+                        InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts
+                    )
+                    .where(*where)
+                    .order_by(InboxRow.update_id)
+                    .limit(1)
+                )
+            ).first()
+        return InboxItem(row.update_id, row.chat_id, row.payload, row.attempts) if row else None
+
     async def mark_done(self, update_id: int, now: datetime) -> None:
         """Mark an update processed that no unit of work marked (it changed nothing)."""
         async with self._uow() as uow:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import InboxRow
@@ -115,26 +115,27 @@ class SqlInbox:
                     seen.setdefault(chat_id, update_id)
             return sorted([*seen.items(), *lone], key=lambda pair: pair[1])
 
-    async def next_pending(self, chat_id: int | None, update_id: int) -> InboxItem | None:
-        """The chat's oldest unprocessed update (without a chat: that update, if unprocessed)."""
-        where = [InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None)]
-        where.append(
-            InboxRow.chat_id == chat_id
-            if chat_id is not None
-            else (InboxRow.update_id == update_id)
-        )
+    async def pending_of(
+        self, chat_id: int | None, update_id: int, limit: int = 100
+    ) -> list[InboxItem]:
+        """The chat's unprocessed updates, oldest first (without a chat: that update, if
+        unprocessed)."""
+        where: list[ColumnElement[bool]] = [
+            InboxRow.processed_at.is_(None),
+            InboxRow.failed_at.is_(None),
+        ]
+        if chat_id is not None:
+            where.append(InboxRow.chat_id == chat_id)
+        else:
+            where.append(InboxRow.update_id == update_id)
         async with self._uow() as uow:
-            row = (
-                await uow.connection.execute(
-                    select(
-                        InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts
-                    )
-                    .where(*where)
-                    .order_by(InboxRow.update_id)
-                    .limit(1)
-                )
-            ).first()
-        return InboxItem(row.update_id, row.chat_id, row.payload, row.attempts) if row else None
+            rows = await uow.connection.execute(
+                select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
+                .where(*where)
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            return [InboxItem(r.update_id, r.chat_id, r.payload, r.attempts) for r in rows]
 
     async def mark_done(self, update_id: int, now: datetime) -> None:
         """Mark an update processed that no unit of work marked (it changed nothing)."""

@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 from bot.adapters.tg.processor import DATABASE_ERRORS, ChatOrderedProcessor, Job, UpdateRunner
 from bot.storage.cluster import LONE_UPDATE_KEY
-from bot.storage.inbox import SqlInbox
+from bot.storage.inbox import InboxItem, SqlInbox
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -90,6 +91,7 @@ class _ChatJob:
         self.key: Hashable = chat_id if chat_id is not None else ("update", update_id)
         self.lock_key = chat_id if chat_id is not None else LONE_UPDATE_KEY + update_id
         self.work: Job | None = None  # the update being processed (it may wait for a retry)
+        self.batch: deque[InboxItem] = deque()  # the chat's updates read, not processed yet
         self.held = False
         self.backlog_sent = False  # the chat's earlier replies are out (or being retried)
 
@@ -110,6 +112,7 @@ class _ChatJob:
                 if delay is not None:
                     return delay  # a failed update waits for its retry; the chat stays ours
                 await self._release()
+                self.batch.clear()
                 if self.key not in chats.dirty:
                     break
                 chats.dirty.discard(self.key)  # stored meanwhile, perhaps unseen: look again
@@ -121,15 +124,18 @@ class _ChatJob:
         return None
 
     async def _process(self) -> float | None:
-        """Process the chat's unprocessed updates, oldest first; a delay if one must be retried."""
+        """Process the chat's unprocessed updates, oldest first; a delay if one must be retried.
+        They are read in batches: one that another instance processed meanwhile is found
+        processed when its effects commit (``AlreadyProcessed``) and changes nothing."""
         chats = self.chats
         while True:
             if self.work is None:
-                chats.dirty.discard(self.key)
-                item = await chats.inbox.next_pending(self.chat_id, self.update_id)
-                if item is None:
-                    return None
-                self.work = chats.runner.job(item)
+                if not self.batch:
+                    chats.dirty.discard(self.key)
+                    self.batch = deque(await chats.inbox.pending_of(self.chat_id, self.update_id))
+                    if not self.batch:
+                        return None
+                self.work = chats.runner.job(self.batch.popleft())
             delay = await self.work()
             if delay is not None:
                 return delay

@@ -21,7 +21,11 @@ PostgreSQL (its tables are emptied first):
    speed drifts, so each round runs the echo bot and then legaldesk, and the ratio is the median
    of ``--repeat`` rounds' ratios.
 
-Everything runs in one process and event loop on asyncio's own loop, so the fake server's work
+4. **Updates per second of N instances** (``--instances 1 2 3``, PostgreSQL only): real
+   ``legaldesk run`` processes in webhook mode behind a round-robin proxy, the same burst at
+   ``--latency`` (benchmarks/instances_bench.py). Only this part runs when ``--instances`` is given.
+
+Parts 1-3 run in one process and event loop on asyncio's own loop, so the fake server's work
 weighs on both bots alike, and on the latency. Notes on the numbers: benchmarks/e2e_bench.md.
 """
 
@@ -276,6 +280,11 @@ async def measure(
 async def main(args: argparse.Namespace) -> None:
     knowledge = load_knowledge(load_settings(None, {}))
     questions = faq_questions(knowledge)
+    if args.instances:
+        from benchmarks.instances_bench import scaling
+
+        await scaling(args, questions)
+        return
     concurrency = args.concurrency or IntakePolicy().concurrency
     print(
         f"legaldesk serves {concurrency} chats at once; burst: {args.residents} residents x "
@@ -306,5 +315,8 @@ if __name__ == "__main__":
         help="which measurements (1 rate, 2 crowd, 3 ratio), comma-separated",
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--instances", type=int, nargs="+", help="measure N instances behind a proxy (PostgreSQL)"
+    )
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main(parser.parse_args()))

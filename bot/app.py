@@ -15,6 +15,7 @@ from bot.core.desk import DeskPolicy, ResidentDesk
 from bot.core.faq import KnowledgeBase
 from bot.core.files import CaseFiles, FileSource, FileSources
 from bot.core.handoff import Handoff
+from bot.core.instance import Instance
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
 from bot.core.messages import TELEGRAM
@@ -30,6 +31,7 @@ from bot.core.scams import ScamChecker
 from bot.core.signin import ConsoleAccess
 from bot.core.staff import StaffDesk
 from bot.resources import shipped_faq_dir
+from bot.storage.cluster import PostgresLocks
 from bot.storage.console import SqlConsoleUnitOfWorkFactory
 from bot.storage.faq_yaml import LEXICON_FILE, load_knowledge_base
 from bot.storage.law_files import load_law_library
@@ -37,6 +39,7 @@ from bot.storage.lexicon_yaml import load_lexicon
 from bot.storage.passwords import Argon2Hasher
 from bot.storage.privacy import SqlPrivacyUnitOfWorkFactory
 from bot.storage.queries import report_queries
+from bot.storage.repositories.outbox import OUTBOX_LEASE
 from bot.storage.scams_yaml import PATTERNS_FILE, load_scam_rules
 from bot.storage.themes_yaml import load_themes
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker, warm_pool
@@ -92,6 +95,7 @@ class Services:
     _pump: BroadcastPump | None = field(default=None, repr=False)
     file_sources: FileSources = field(default_factory=FileSources, repr=False)
     reader: AsyncEngine | None = field(default=None, repr=False)  # the reports' own engine
+    instance: Instance = field(default_factory=Instance)  # among the database's instances
 
     def attach_transport(self, transport: Transport, channel: str = TELEGRAM) -> None:
         """Connect a channel's messenger (Telegram or the terminal; WeChat) to the outbox."""
@@ -130,6 +134,7 @@ class Services:
         await warm_pool(self.engine, connections)
 
     async def close(self) -> None:
+        await self.instance.locks.close()
         if self.reader is not None and self.reader is not self.engine:
             await self.reader.dispose()
         await self.engine.dispose()
@@ -141,6 +146,10 @@ def build_services(
     knowledge = knowledge or load_knowledge(settings)
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
+    instance = Instance()
+    if engine.dialect.name != "sqlite":  # other instances may share the database
+        instance.locks = PostgresLocks(settings.database_url)
+        engine = engine.execution_options(**{OUTBOX_LEASE: settings.cluster.outbox_lease_seconds})
     sessions = create_sessionmaker(engine)
     uow = SqlUnitOfWorkFactory(engine)
     roster = settings.roster
@@ -202,6 +211,7 @@ def build_services(
             reads=SqlConsoleUnitOfWorkFactory(engine, write=False),
         ),
         reader=reader,
+        instance=instance,
     )
 
 

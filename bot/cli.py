@@ -18,6 +18,10 @@ from bot.storage.faq_yaml import FaqError
 EXIT_USAGE = 2
 REPORT_FORMATS = ("table", "json", "csv", "xlsx")
 
+NO_WEBHOOK_SECRET = (
+    "legaldesk: telegram.mode is webhook: set TELEGRAM_WEBHOOK_SECRET (1-256 characters from "
+    "A-Z, a-z, 0-9, _ and -; Telegram sends it with every update)"
+)
 NO_TOKEN = """\
 没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
 TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -40,7 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("run", help="start the Telegram bot (long polling)")
+    run = sub.add_parser("run", help="start the desk (Telegram by long polling or webhook)")
+    run.add_argument(
+        "--instance-id",
+        help="this instance's name in the logs and /healthz (default: host:pid)",
+    )
     sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
     sub.add_parser("shell", help="chat with the desk as a resident, in this terminal")
     ask = sub.add_parser("ask", help="answer one question and print the decision")
@@ -193,7 +201,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if settings.telegram_bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return EXIT_USAGE
-        return commands.run(settings)
+        if settings.telegram.webhook and settings.telegram.webhook_secret is None:
+            print(NO_WEBHOOK_SECRET, file=sys.stderr)
+            return EXIT_USAGE
+        return commands.run(settings, args.instance_id)
     if args.command == "migrate":
         return asyncio.run(commands.migrate(settings))
     if args.command == "shell":

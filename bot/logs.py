@@ -21,9 +21,12 @@ class RedactTokens(logging.Filter):
         return True
 
 
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(RedactTokens())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -31,3 +34,12 @@ def configure_logging(level: str) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def show_instance(instance_id: str) -> None:
+    """Name the instance in every log line (several instances may log to one place)."""
+    for handler in logging.getLogger().handlers:
+        tag = instance_id.replace("%", "%%")
+        handler.setFormatter(
+            logging.Formatter(f"%(asctime)s [{tag}] %(levelname)s %(name)s: %(message)s")
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from bot.config import deployment
 from bot.config import values as check
 from bot.config.settings import ConfigError, Settings
 
@@ -22,6 +23,8 @@ _TOP_KEYS = (
     "log_level",
     "web",
     "wechat",
+    "telegram",
+    "cluster",
 )
 
 
@@ -43,6 +46,7 @@ def load_settings(
 
     base = config_path.parent if config_path else cwd
     timezone = check.timezone(*pick("timezone", "LEGALDESK_TIMEZONE"))
+    web = check.web_settings(raw.get("web"), label)
     return Settings(
         config_path=config_path,
         database_url=check.database_url(*pick("database_url", "DATABASE_URL"), cwd),
@@ -52,8 +56,10 @@ def load_settings(
         timezone=timezone,
         matcher=check.matcher_settings(raw.get("matcher"), label),
         desk=check.desk_settings(raw.get("desk"), label),
-        web=check.web_settings(raw.get("web"), label),
+        web=web,
         wechat=check.wechat_settings(raw.get("wechat"), label, env),
+        telegram=deployment.telegram_settings(raw.get("telegram"), label, env, web.listen),
+        cluster=deployment.cluster_settings(raw.get("cluster"), label),
         staff=check.staff(raw.get("advisers"), label),
         log_level=check.log_level(*pick("log_level", "LEGALDESK_LOG_LEVEL")),
         telegram_bot_token=check.token(env.get("TELEGRAM_BOT_TOKEN")),

@@ -85,6 +85,38 @@ class WeChatSettings:
         return host.strip("[]") or "127.0.0.1", int(port)
 
 
+TELEGRAM_MODES = ("polling", "webhook")
+WEBHOOK_PATH = "/telegram/webhook"  # where the console's server takes Telegram's webhook POSTs
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """How updates arrive: long polling (the default) or webhook POSTs to the console's server
+    (``web.listen``) at :data:`WEBHOOK_PATH`, which ``webhook_url`` reaches from the internet.
+    The secret token (TELEGRAM_WEBHOOK_SECRET) comes only from the environment."""
+
+    mode: str = "polling"
+    webhook_url: str | None = None  # the public HTTPS URL registered with setWebhook
+    set_webhook: bool = True  # call setWebhook at start-up (every instance: it is idempotent)
+    delete_webhook: bool = False  # call deleteWebhook at shutdown (never with several instances)
+    webhook_secret: Secret | None = None  # TELEGRAM_WEBHOOK_SECRET
+
+    @property
+    def webhook(self) -> bool:
+        return self.mode == "webhook"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    """Several instances on one PostgreSQL database (bot/storage/cluster.py)."""
+
+    # An instance that stores a message owns its delivery this long; after that (it died) any
+    # instance sends it. Longer than the slowest send (Bot API time-outs: about 11 s).
+    outbox_lease_seconds: float = 30
+    # How often an instance looks for chats with unprocessed updates that nobody holds.
+    sweep_seconds: float = 1
+
+
 def default_database_url(cwd: Path) -> str:
     return f"sqlite+aiosqlite:///{cwd.resolve() / 'data' / 'legaldesk.sqlite3'}"
 
@@ -101,6 +133,8 @@ class Settings:
     desk: DeskSettings = field(default_factory=DeskSettings)
     web: WebSettings = field(default_factory=WebSettings)
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     staff: tuple[StaffMember, ...] = ()
     log_level: str = "INFO"
     telegram_bot_token: Secret | None = None

@@ -91,7 +91,8 @@ class Courier:
     async def flush(self) -> int:
         """Send every pending message that is due (start-up, and periodically). Returns how many."""
         async with self._uow() as uow:
-            due = await uow.outbox.pending(self._clock.now(), limit=500)
+            due = await uow.outbox.claim_due(self._clock.now(), limit=500)
+            await uow.commit()  # other instances leave these to us for a while
         ids = [p.outgoing.id for p in due if p.outgoing.id is not None]
         await self.deliver(ids)
         return len(ids)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import InboxRow
@@ -93,6 +93,47 @@ class SqlInbox:
                 select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
                 .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
                 .order_by(InboxRow.update_id)
+            )
+            return [InboxItem(r.update_id, r.chat_id, r.payload, r.attempts) for r in rows]
+
+    async def pending_chats(self, limit: int = 10_000) -> list[tuple[int | None, int]]:
+        """(chat id, oldest unprocessed update id) of each chat with unprocessed updates, and
+        (None, update id) of each unprocessed update without a chat; oldest first."""
+        async with self._uow() as uow:
+            rows = await uow.connection.execute(
+                select(InboxRow.chat_id, InboxRow.update_id)
+                .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            seen: dict[int | None, int] = {}
+            lone: list[tuple[int | None, int]] = []
+            for chat_id, update_id in rows:
+                if chat_id is None:
+                    lone.append((None, update_id))
+                else:
+                    seen.setdefault(chat_id, update_id)
+            return sorted([*seen.items(), *lone], key=lambda pair: pair[1])
+
+    async def pending_of(
+        self, chat_id: int | None, update_id: int, limit: int = 100
+    ) -> list[InboxItem]:
+        """The chat's unprocessed updates, oldest first (without a chat: that update, if
+        unprocessed)."""
+        where: list[ColumnElement[bool]] = [
+            InboxRow.processed_at.is_(None),
+            InboxRow.failed_at.is_(None),
+        ]
+        if chat_id is not None:
+            where.append(InboxRow.chat_id == chat_id)
+        else:
+            where.append(InboxRow.update_id == update_id)
+        async with self._uow() as uow:
+            rows = await uow.connection.execute(
+                select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
+                .where(*where)
+                .order_by(InboxRow.update_id)
+                .limit(limit)
             )
             return [InboxItem(r.update_id, r.chat_id, r.payload, r.attempts) for r in rows]
 

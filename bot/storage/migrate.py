@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -21,6 +23,13 @@ def alembic_config(url: str) -> Config:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+@functools.cache
+def known_revisions() -> tuple[str, ...]:
+    """The revisions this version ships, newest (head) first."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return tuple(r.revision for r in script.walk_revisions())
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -25,6 +25,7 @@ from .models import (
 )
 from .observe import Observer
 from .residents import Residents
+from .webhook import WebhookDelivery
 from .wire import read_params
 
 _DEFAULT_DESCRIPTIONS = {
@@ -59,7 +60,7 @@ class _Delay:
     remaining: int
 
 
-class FakeBotApi(Methods, Residents, Observer):
+class FakeBotApi(WebhookDelivery, Methods, Residents, Observer):
     """A fake Telegram Bot API server. See tests/fakebotapi/__init__.py for the overview."""
 
     def __init__(
@@ -70,6 +71,7 @@ class FakeBotApi(Methods, Residents, Observer):
         bot_first_name: str = "法律顾问服务台",
     ) -> None:
         super().__init__(token, bot_username=bot_username, bot_first_name=bot_first_name)
+        self._init_webhook()
         self._handlers = {
             name[2:].lower(): (name[2:], getattr(self, name))
             for name in dir(self)
@@ -101,6 +103,7 @@ class FakeBotApi(Methods, Residents, Observer):
         self.closing = True
         self._stopped.set()
         await self._notify()
+        await self._stop_webhooks()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

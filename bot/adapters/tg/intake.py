@@ -19,18 +19,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
+from bot.adapters.tg.claims import ClaimedChats
 from bot.adapters.tg.context import DeskApplication
+from bot.adapters.tg.intake_policy import IntakePolicy, IntakeStats, order_key
 from bot.adapters.tg.processor import (
     DATABASE_ERRORS,
     ChatOrderedProcessor,
-    RetryPolicy,
     UpdateRunner,
     backoff,
     retry_after,
@@ -40,50 +40,13 @@ from bot.storage.inbox import InboxItem, SqlInbox
 if TYPE_CHECKING:
     from bot.app import Services
 
+__all__ = ["Intake", "IntakePolicy", "IntakeStats", "order_key"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class _Stopping(Exception):
     """Raised out of a wait when the intake is asked to stop."""
-
-
-@dataclass(frozen=True, slots=True)
-class IntakePolicy:
-    """Timings and limits of the intake (seconds). Tests shorten the back-offs."""
-
-    poll_timeout: int = 10  # long polling: Telegram answers at once when updates arrive
-    read_slack: float = 5.0  # added to poll_timeout for the HTTP read timeout
-    # Chats processed at the same time. A chat holds its slot while its reply travels (a Bot API
-    # round trip, 50-200 ms), so the slots, not the CPU, decide how soon the last of many
-    # residents writing at once is answered: 100 of them take ceil(100 / concurrency) trips.
-    concurrency: int = 64
-    max_backlog: int = 1000  # stop fetching while this many updates wait for processing
-    retry: RetryPolicy = field(default_factory=RetryPolicy)  # a failed update's tries
-    poll_backoff_base: float = 0.5  # getUpdates back-off while Telegram is unreachable
-    poll_backoff_cap: float = 30.0
-    keep_days: int = 7  # settled inbox rows are deleted after this many days
-
-
-@dataclass
-class IntakeStats:
-    fetched: int = 0
-    stored: int = 0  # new rows; fetched - stored = updates fetched again
-    processed: int = 0
-    retried: int = 0
-    failed: int = 0
-    poll_errors: int = 0
-    store_errors: int = 0
-
-    def __str__(self) -> str:
-        return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self))
-
-
-def order_key(update: Update) -> int | None:
-    """What orders an update: its chat, else its sender; None runs it on its own."""
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
 
 
 class Intake:
@@ -108,6 +71,12 @@ class Intake:
         self._stopping = asyncio.Event()
         self._changed = asyncio.Condition()
         self._poller: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self.polling = not services.settings.telegram.webhook
+        self._locks = services.instance.locks
+        self._claims: ClaimedChats | None = None
+        if services.instance.clustered:  # other instances may share the database
+            self._claims = ClaimedChats(self._processor, self._runner, self.inbox, services)
 
     def now(self) -> datetime:
         return self.services.clock.now()
@@ -119,12 +88,19 @@ class Intake:
         await self.services.warm_up(self.policy.concurrency)
         now = self.now()
         pruned = await self.inbox.prune(now - timedelta(days=self.policy.keep_days))
-        pending = await self.inbox.pending()
-        for item in pending:
-            self._submit(item)
-        if pending or pruned:
-            log.info("inbox: resuming %d unprocessed update(s), pruned %d", len(pending), pruned)
-        self._poller = asyncio.create_task(self._poll(), name="legaldesk:getUpdates")
+        if self._claims is not None:  # the sweep finds what is stored, here or anywhere
+            coroutine = self._claims.sweep(self._stopping)
+            self._sweeper = asyncio.create_task(coroutine, name="legaldesk:sweep")
+        else:
+            pending = await self.inbox.pending()
+            for item in pending:
+                self._submit(item)
+            if pending or pruned:
+                log.info(
+                    "inbox: resuming %d unprocessed update(s), pruned %d", len(pending), pruned
+                )
+        work = self._poll() if self.polling else self._stopping.wait()
+        self._poller = asyncio.create_task(work, name="legaldesk:intake")  # type: ignore[arg-type]
 
     async def stop(self) -> None:
         """Stop fetching, let the updates being processed finish, confirm the last batch."""
@@ -134,12 +110,15 @@ class Intake:
                 await self._poller
             except Exception:
                 log.exception("fetching updates stopped by an error")
+        if self._sweeper is not None:
+            await self._sweeper
         await self._processor.close()
         log.info("intake stopped: %s", self.stats)
 
     @property
     def poller(self) -> asyncio.Task[None] | None:
-        """The polling task; it ends early only on a fatal error (a rejected token)."""
+        """The polling task (in webhook mode: a task that ends when the intake stops); it ends
+        early only on a fatal error (a rejected token)."""
         return self._poller
 
     async def wait_until(
@@ -162,6 +141,9 @@ class Intake:
         failures = 0
         policy = self.policy
         while not self._stopping.is_set():
+            if not await self._locks.lead():  # another instance polls; this one stands by
+                await self._pause(self.services.settings.cluster.sweep_seconds)
+                continue
             try:
                 await self._unless_stopped(self._processor.wait_for_room(policy.max_backlog))
                 updates = await self._unless_stopped(
@@ -250,7 +232,26 @@ class Intake:
             async with asyncio.timeout(self.policy.read_slack):
                 await self.application.bot.get_updates(offset=offset, limit=1, timeout=0)
 
+    async def accept(self, payload: dict[str, Any]) -> bool:
+        """Store an update Telegram POSTed to the webhook, then process it; False if it was
+        stored before (Telegram sent it again). Raises while the database is away."""
+        try:
+            update: Update | None = Update.de_json(payload, self.application.bot)
+        except Exception:  # stored as it came; processing reports it unreadable
+            update = None
+        item = InboxItem(payload["update_id"], order_key(update) if update else None, payload)
+        fresh = await self._insert([item])
+        self.stats.fetched += 1
+        self.stats.stored += len(fresh)
+        if fresh:
+            self._submit(item, update)
+        await self.count()
+        return bool(fresh)
+
     def _submit(self, item: InboxItem, update: Update | None = None) -> None:
+        if self._claims is not None:
+            self._claims.submit(item.chat_id, item.update_id)
+            return
         key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
         self._processor.submit(key, self._runner.job(item, update))
 

@@ -1,4 +1,8 @@
-"""JobQueue jobs: reminders, the shift-start digest, retrying the outbox, the daily purge."""
+"""JobQueue jobs: reminders, the shift-start digest, retrying the outbox, the daily purge.
+
+Every instance schedules them; with several instances on one database only the leader runs
+reminders, digests, the purge, themes and the broadcast pump (bot.core.instance). Retrying the
+outbox runs everywhere: each instance claims the rows it sends (``Outbox.claim_due``)."""
 
 from __future__ import annotations
 
@@ -19,9 +23,16 @@ THEMES_EVERY_SECONDS = 60  # how often due monthly themes are looked for
 BROADCAST_EVERY_SECONDS = 5  # how often the broadcast pump is woken (it drains, paced)
 
 
+async def leads(context: DeskContext) -> bool:
+    """Whether this instance runs the once-across-instances jobs now."""
+    return await context.services.instance.locks.lead()
+
+
 async def remind(context: DeskContext) -> None:
     """Re-announce waiting cases and remind advisers of unanswered ones."""
     services = context.services
+    if not await leads(context):
+        return
     await services.courier.deliver(await services.reminders.remind())
 
 
@@ -32,7 +43,9 @@ async def digest(context: DeskContext) -> None:
     assert job is not None
     now = services.clock.now()
     since: datetime = job.data or now  # type: ignore[assignment]
-    job.data = now
+    job.data = now  # a follower moves on too: on taking the lead it greets no old shift
+    if not await leads(context):
+        return
     await services.courier.deliver(await services.reminders.digest(since, now))
 
 
@@ -45,12 +58,16 @@ async def retry_outbox(context: DeskContext) -> None:
 
 async def purge(context: DeskContext) -> None:
     """Redact message texts older than the retention period (desk.retention_months)."""
+    if not await leads(context):
+        return
     await context.services.privacy.purge()
 
 
 async def queue_themes(context: DeskContext) -> None:
     """Queue each monthly theme whose send time has come (once), then start delivering it."""
     services = context.services
+    if not await leads(context):
+        return
     for queued in await services.broadcasts.queue_due():
         log.info(
             "theme %s queued for %d subscriber(s)", queued.theme.month, queued.broadcast.recipients
@@ -60,6 +77,8 @@ async def queue_themes(context: DeskContext) -> None:
 
 async def pump_broadcasts(context: DeskContext) -> None:
     """Deliver queued broadcast messages (also those queued by ``legaldesk broadcast send``)."""
+    if not await leads(context):
+        return
     context.services.pump.kick()
 
 

@@ -55,6 +55,10 @@ class ChatOrderedProcessor:
         """Jobs submitted and not finished (waiting, running or pausing before a retry)."""
         return self._backlog
 
+    @property
+    def closing(self) -> bool:
+        return self._closing.is_set()
+
     def submit(self, key: Hashable, job: Job) -> None:
         """Queue a job behind the jobs already queued under the same key."""
         if self._closing.is_set():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.adapters.web import cases, media, office, signin
+from bot.adapters.web import cases, health, media, office, signin
 from bot.adapters.web.common import SERVICES, security
 
 if TYPE_CHECKING:
@@ -34,13 +35,20 @@ def build_web_app(services: Services) -> web.Application:
     cases.add_routes(app.router)
     media.add_routes(app.router)
     office.add_routes(app.router)
+    health.add_routes(app.router)
     return app
 
 
-async def start_web(services: Services) -> web.AppRunner:
-    """Serve the console on ``web.listen``; the caller awaits ``runner.cleanup()`` to stop.
-    No access log: a sign-in link's path holds its token."""
-    runner = web.AppRunner(build_web_app(services), access_log=None)
+async def start_web(
+    services: Services, mounted: Mapping[str, web.Application] | None = None
+) -> web.AppRunner:
+    """Serve the console on ``web.listen``, with other endpoints ``mounted`` beside it
+    (prefix → sub-application: the Telegram webhook); the caller awaits ``runner.cleanup()`` to
+    stop. No access log: a sign-in link's path holds its token."""
+    app = build_web_app(services)
+    for prefix, other in (mounted or {}).items():
+        app.add_subapp(prefix, other)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     host, port = services.settings.web.host_port
     await web.TCPSite(runner, host, port).start()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.messages import TELEGRAM, Address, ChatRef
@@ -70,9 +70,16 @@ _SENT = (
 )
 
 
+# An execution option of the engine (seconds): with several instances on one database, the
+# instance that stores a message owns its delivery this long (``ClusterSettings``); 0: one instance.
+OUTBOX_LEASE = "legaldesk_outbox_lease"
+
+
 class SqlOutbox:
     def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
+        lease = connection.sync_engine.get_execution_options().get(OUTBOX_LEASE, 0)
+        self._lease = timedelta(seconds=lease)
 
     async def put(self, message: Outgoing, at: datetime) -> int:
         media = message.media
@@ -93,7 +100,7 @@ class SqlOutbox:
             "status": "pending",
             "attempts": 0,
             "created_at": at,
-            "next_attempt_at": at,
+            "next_attempt_at": at + self._lease,  # others leave it to us meanwhile
         }
         return int((await self._s.execute(_PUT, row)).scalar_one())
 
@@ -109,6 +116,58 @@ class SqlOutbox:
             .limit(limit)
         )
         return [_pending(r) for r in rows]
+
+    async def claim_due(self, now: datetime, limit: int = 100) -> list[PendingMessage]:
+        """The pending messages due now, oldest first, claimed for the lease: another instance
+        flushing at the same time takes other rows (SKIP LOCKED), and none of these until the
+        lease ends (then they are due again, should this instance die before sending)."""
+        if not self._lease:
+            return await self.pending(now, limit)
+        due = (
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.status == "pending",
+                OutboxRow.next_attempt_at <= now,
+                OutboxRow.broadcast_id.is_(None),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=now + self._lease)
+            .returning(OutboxRow)
+        )
+        return sorted((_pending(r) for r in rows), key=lambda p: p.outgoing.id or 0)
+
+    async def claim_chat_backlog(
+        self, chat_id: int, now: datetime
+    ) -> tuple[list[int], datetime | None]:
+        """A Telegram chat's messages stored but never tried: (those due now, claimed for the
+        lease; when the earliest of the others falls due, if any). Before an instance processes
+        a chat it took over from one that died, it sends what that one stored and did not send,
+        so that the chat's replies keep their order."""
+        untried = (
+            (OutboxRow.channel == TELEGRAM)
+            & (OutboxRow.chat_id == chat_id)
+            & (OutboxRow.status == "pending")
+            & (OutboxRow.attempts == 0)
+            & OutboxRow.broadcast_id.is_(None)
+        )
+        leased = await self._s.scalar(
+            select(func.min(OutboxRow.next_attempt_at)).where(
+                untried, OutboxRow.next_attempt_at > now
+            )
+        )
+        rows = await self._s.execute(
+            update(OutboxRow)
+            .where(untried, OutboxRow.next_attempt_at <= now)
+            .values(next_attempt_at=now + self._lease)
+            .returning(OutboxRow.id)
+        )
+        return sorted(rows.scalars()), leased
 
     async def get(self, outbox_id: int) -> PendingMessage | None:
         row = (await self._s.execute(_OUTGOING_BY_ID, {"outbox_id": outbox_id})).first()
@@ -164,7 +223,9 @@ class SqlOutbox:
         rows = (await self._s.execute(select(OutboxRow).where(where).order_by(OutboxRow.id))).all()
         if rows:
             await self._s.execute(
-                update(OutboxRow).where(where).values(status="pending", next_attempt_at=at)
+                update(OutboxRow)
+                .where(where)
+                .values(status="pending", next_attempt_at=at + self._lease)
             )
         return [_pending(r) for r in rows]
 

@@ -18,16 +18,6 @@ from bot.storage.faq_yaml import FaqError
 EXIT_USAGE = 2
 REPORT_FORMATS = ("table", "json", "csv", "xlsx")
 
-NO_TOKEN = """\
-没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
-TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.
-
-  1. In Telegram, open @BotFather, send /newbot and follow the steps; it gives you a token.
-  2. Start the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC... make run
-
-Meanwhile, try the desk in this terminal:  .venv/bin/legaldesk shell
-"""
-
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -40,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("run", help="start the Telegram bot (long polling)")
+    sub.add_parser("run", help="start the desk: every configured channel (Telegram, WeChat)")
     sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
     sub.add_parser("shell", help="chat with the desk as a resident, in this terminal")
     ask = sub.add_parser("ask", help="answer one question and print the decision")
@@ -190,9 +180,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import commands
 
     if args.command == "run":
-        if settings.telegram_bot_token is None:
-            print(NO_TOKEN, file=sys.stderr)
-            return EXIT_USAGE
         return commands.run(settings)
     if args.command == "migrate":
         return asyncio.run(commands.migrate(settings))

@@ -1,21 +1,65 @@
-"""Starting the desk: the Telegram bot (``legaldesk run``) and the terminal shell."""
+"""Starting the desk: every configured channel in one process (``legaldesk run``), and the
+terminal shell."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 
-from bot.app import build_services, load_knowledge
+from bot.app import Services, build_services, load_knowledge
 from bot.commands.database import OUTDATED, OutdatedSchema, prepare_database
 from bot.config import Settings
+from bot.core.messages import TELEGRAM, WECHAT
+
+log = logging.getLogger(__name__)
+
+EXIT_NO_CHANNEL = 2
+
+NO_CHANNEL = """\
+没有配置任何渠道（Telegram 或微信公众号），服务台无法接待居民。
+No channel is configured (Telegram or a WeChat Official Account), so the desk cannot serve anyone.
+
+Configure one or both; `legaldesk run` starts every channel configured:
+  Telegram: in Telegram, open @BotFather, send /newbot and follow the steps; it gives you a
+            token. Start with it:  TELEGRAM_BOT_TOKEN=123456:ABC... make run
+  WeChat:   set wechat.app_id and wechat.listen in legaldesk.yaml, and WECHAT_APP_SECRET and
+            WECHAT_TOKEN (WECHAT_ENCODING_AES_KEY for 安全模式) in the environment; README,
+            "WeChat Official Account", shows the 公众号 setup step by step.
+
+Meanwhile, try the desk in this terminal:  .venv/bin/legaldesk shell
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel ``legaldesk run`` can start, and how the settings turn it on."""
+
+    name: str
+    configured: Callable[[Settings], bool]
+
+
+CHANNELS = (
+    Channel(TELEGRAM, lambda s: s.telegram_bot_token is not None),
+    Channel(WECHAT, lambda s: s.wechat.app_id is not None),
+)
+
+
+def channels_to_start(settings: Settings) -> frozenset[str]:
+    """The names of the channels the settings configure."""
+    return frozenset(channel.name for channel in CHANNELS if channel.configured(settings))
 
 
 def run(settings: Settings) -> int:
-    """Serve Telegram until SIGTERM or SIGINT."""
-    from bot.adapters.tg.application import build_application
-    from bot.adapters.tg.serving import serve
-
+    """Serve every configured channel until SIGTERM or SIGINT; without any, say how to
+    configure one and return 2."""
+    channels = channels_to_start(settings)
+    if not channels:
+        print(NO_CHANNEL, file=sys.stderr)
+        return EXIT_NO_CHANNEL
     knowledge = load_knowledge(settings)  # a broken knowledge base stops start-up here
     try:
         asyncio.run(prepare_database(settings))
@@ -23,32 +67,41 @@ def run(settings: Settings) -> int:
         print(OUTDATED, file=sys.stderr)
         return 2
     services = build_services(settings, knowledge)
-    application = build_application(services)
     try:
-        return asyncio.run(_serve_with_web(application, services, serve))
+        return asyncio.run(_serve(services, channels))
     except asyncio.CancelledError:  # a second SIGINT/SIGTERM during the graceful stop
         return 130
 
 
-async def _serve_with_web(application: Any, services: Any, serve: Any) -> int:
-    """The bot, the web console beside it when ``web.listen`` is configured, and the WeChat
-    channel when ``wechat.app_id`` is."""
-    runner = stop_wechat = None
-    if services.settings.web.listen:
-        from bot.adapters.web import start_web
+async def _serve(services: Services, channels: frozenset[str]) -> int:
+    """The web console (when ``web.listen`` is configured) and the WeChat message server beside
+    the main loop; on the way out each stops in reverse order, the database last."""
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(services.close)
+        if services.settings.web.listen:
+            from bot.adapters.web import start_web
 
-        runner = await start_web(services)
-    try:
-        if services.settings.wechat.app_id:
+            stack.push_async_callback((await start_web(services)).cleanup)
+        if WECHAT in channels:
             from bot.adapters.wechat import start_wechat
 
-            stop_wechat = await start_wechat(services)
-        return int(await serve(application, services))
-    finally:
-        if stop_wechat is not None:
-            await stop_wechat()
-        if runner is not None:
-            await runner.cleanup()
+            stack.push_async_callback(await start_wechat(services))
+        code = await _main_loop(services, channels)
+    log.info("legaldesk stopped")
+    return code
+
+
+async def _main_loop(services: Services, channels: frozenset[str]) -> int:
+    """Telegram's long polling (its JobQueue runs the periodic jobs) when Telegram is
+    configured; otherwise the periodic jobs alone, until SIGTERM or SIGINT."""
+    if TELEGRAM in channels:
+        from bot.adapters.tg.application import build_application
+        from bot.adapters.tg.serving import serve
+
+        return await serve(build_application(services), services)
+    from bot.adapters.serving import serve_jobs
+
+    return await serve_jobs(services)
 
 
 async def shell(settings: Settings) -> int:

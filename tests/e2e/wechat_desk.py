@@ -78,9 +78,11 @@ async def wechat_desk(
     *,
     safe_mode: bool = False,
     port: int | None = None,
+    retries: int = 3,
 ) -> AsyncIterator[WeChatDesk]:
     """``python -m bot run`` with only WeChat configured, until its message server answers;
-    killed on exit if the test left it running. Nothing in its log may show a secret."""
+    killed on exit if the test left it running. Nothing in its log may show a secret. The
+    desk's ``push`` retries an unanswered POST *retries* times, as WeChat does (3)."""
     port = port or free_port()
     config = write_config(folder, wechat, port)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WECHAT_"))}
@@ -99,7 +101,8 @@ async def wechat_desk(
             sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=out, stderr=out
         )
         try:
-            async with wechat.callbacks(url, TOKEN, AES_KEY if safe_mode else None) as push:
+            key = AES_KEY if safe_mode else None
+            async with wechat.callbacks(url, TOKEN, key, retries=retries) as push:
                 await until_serving(process, push)
                 yield WeChatDesk(process, push, url, log)
         finally:

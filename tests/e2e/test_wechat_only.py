@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.wechat_desk import AES_KEY, WeChatDesk, wechat_desk
+from tests.e2e.wechat_desk import AES_KEY, TOKEN, WeChatDesk, wechat_desk
 from tests.fakewechat import AesCipher, FakeWeChat, WeChatCallbacks, inbound
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
 from tests.fakewechat.wire import render
@@ -90,7 +90,9 @@ async def test_hostile_callbacks_in_safe_mode_are_refused_and_nothing_is_lost(
         real = (await push.deliver(message)).assert_ok()
         await wechat.wait_for_message(openid, contains="诉讼费", timeout=20)
         (await push.resend(real)).assert_ok()  # replayed: answered "success", nothing more
-        (await push.text(openid, "谢谢")).assert_ok()
+        # 兼容模式 (plaintext beside Encrypt), which the README offers too, is read alike.
+        async with wechat.callbacks(desk.url, TOKEN, AES_KEY, compat=True) as compatible:
+            (await compatible.text(openid, "谢谢")).assert_ok()
         await wechat.wait_for_message(openid, contains="不客气", timeout=20)
         texts = [m.visible_text for m in wechat.messages_to(openid)]
         assert sum("诉讼费" in text for text in texts) == 1

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.adapters.jobs import JobRunner, desk_jobs
@@ -48,9 +48,12 @@ async def stop_signals() -> AsyncIterator[asyncio.Event]:
             loop.remove_signal_handler(signum)
 
 
-async def serve_jobs(services: Services) -> int:
-    """Deliver what the outbox holds, run the periodic jobs until SIGTERM or SIGINT, then stop
-    them and the broadcasts (what is unsent waits in the outbox for the next start)."""
+async def serve_jobs(
+    services: Services, before_stop: Callable[[], Awaitable[None]] | None = None
+) -> int:
+    """Deliver what the outbox holds, run the periodic jobs until SIGTERM or SIGINT, then
+    ``before_stop()`` (the channels stop taking messages and finish those in hand), and stop the
+    jobs and the broadcasts (what is unsent waits in the outbox for the next start)."""
     async with stop_signals() as stop:
         sent = await services.courier.flush()
         if sent:
@@ -59,6 +62,8 @@ async def serve_jobs(services: Services) -> int:
         jobs.start()
         try:
             await stop.wait()
+            if before_stop is not None:
+                await before_stop()
         finally:
             await jobs.stop()
             await services.pump.stop()

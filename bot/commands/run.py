@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
@@ -75,33 +75,37 @@ def run(settings: Settings) -> int:
 
 async def _serve(services: Services, channels: frozenset[str]) -> int:
     """The web console (when ``web.listen`` is configured) and the WeChat message server beside
-    the main loop; on the way out each stops in reverse order, the database last."""
+    the main loop. On a stop signal the channels beside stop first, while the main loop can still
+    deliver what they leave; then the main loop, the web console, and the database last."""
     async with AsyncExitStack() as stack:
         stack.push_async_callback(services.close)
         if services.settings.web.listen:
             from bot.adapters.web import start_web
 
             stack.push_async_callback((await start_web(services)).cleanup)
+        beside = await stack.enter_async_context(AsyncExitStack())  # closed once, early or here
         if WECHAT in channels:
             from bot.adapters.wechat import start_wechat
 
-            stack.push_async_callback(await start_wechat(services))
-        code = await _main_loop(services, channels)
+            beside.push_async_callback(await start_wechat(services))
+        code = await _main_loop(services, channels, beside.aclose)
     log.info("legaldesk stopped")
     return code
 
 
-async def _main_loop(services: Services, channels: frozenset[str]) -> int:
+async def _main_loop(
+    services: Services, channels: frozenset[str], before_stop: Callable[[], Awaitable[None]]
+) -> int:
     """Telegram's long polling (its JobQueue runs the periodic jobs) when Telegram is
     configured; otherwise the periodic jobs alone, until SIGTERM or SIGINT."""
     if TELEGRAM in channels:
         from bot.adapters.tg.application import build_application
         from bot.adapters.tg.serving import serve
 
-        return await serve(build_application(services), services)
+        return await serve(build_application(services), services, before_stop)
     from bot.adapters.serving import serve_jobs
 
-    return await serve_jobs(services)
+    return await serve_jobs(services, before_stop)
 
 
 async def shell(settings: Settings) -> int:

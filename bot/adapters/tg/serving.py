@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -51,15 +51,23 @@ async def running(
             await application.post_shutdown(application)
 
 
-async def serve(application: DeskApplication, services: Services) -> int:
-    """Run the bot until SIGTERM or SIGINT, then stop gracefully: stop fetching, finish the
-    updates in flight, flush the outbox. A second signal stops at once. The caller closes the
-    database. Returns 1 if fetching ended by itself (Telegram rejected the token)."""
+async def serve(
+    application: DeskApplication,
+    services: Services,
+    before_stop: Callable[[], Awaitable[None]] | None = None,
+) -> int:
+    """Run the bot until SIGTERM or SIGINT, then stop gracefully: ``before_stop()`` (the
+    channels served beside the bot stop while it can still deliver what they leave), stop
+    fetching, finish the updates in flight, flush the outbox. A second signal stops at once. The
+    caller closes the database. Returns 1 if fetching ended by itself (Telegram rejected the
+    token)."""
     async with stop_signals() as stop, running(application, services) as intake:
         assert intake.poller is not None
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({stopping, intake.poller}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         failed = not stop.is_set()
+        if before_stop is not None:
+            await before_stop()
     log.info("Telegram stopped")
     return 1 if failed else 0

@@ -100,9 +100,11 @@ class Services:
     def attach_transport(self, transport: Transport, channel: str = TELEGRAM) -> None:
         """Connect a channel's messenger (Telegram or the terminal; WeChat) to the outbox."""
         self._transports[channel] = transport
-        # One channel: its transport as it is (another channel's messages are retried by it
-        # until that channel runs again); several: each message to its channel's.
-        every = transport if len(self._transports) == 1 else Transports(self._transports)
+        # Telegram (or the terminal standing in for it) alone: its transport as it is. Otherwise
+        # each message goes to its channel's; one for a channel this process does not run (a
+        # Telegram adviser's notice on a WeChat-only desk) waits in the outbox, retried.
+        alone = set(self._transports) == {TELEGRAM}
+        every = transport if alone else Transports(self._transports)
         self._courier = Courier(self.uow, self.clock, every)
         self._pump = BroadcastPump(self.uow, self.clock, every)
 

@@ -22,15 +22,6 @@ NO_WEBHOOK_SECRET = (
     "legaldesk: telegram.mode is webhook: set TELEGRAM_WEBHOOK_SECRET (1-256 characters from "
     "A-Z, a-z, 0-9, _ and -; Telegram sends it with every update)"
 )
-NO_TOKEN = """\
-没有设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。
-TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.
-
-  1. In Telegram, open @BotFather, send /newbot and follow the steps; it gives you a token.
-  2. Start the bot with it:  TELEGRAM_BOT_TOKEN=123456:ABC... make run
-
-Meanwhile, try the desk in this terminal:  .venv/bin/legaldesk shell
-"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="start the desk (Telegram by long polling or webhook)")
+    run = sub.add_parser("run", help="start the desk: every configured channel (Telegram, WeChat)")
     run.add_argument(
         "--instance-id",
         help="this instance's name in the logs and /healthz (default: host:pid)",
@@ -198,10 +189,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import commands
 
     if args.command == "run":
-        if settings.telegram_bot_token is None:
-            print(NO_TOKEN, file=sys.stderr)
-            return EXIT_USAGE
-        if settings.telegram.webhook and settings.telegram.webhook_secret is None:
+        if (
+            settings.telegram_bot_token is not None
+            and settings.telegram.webhook
+            and settings.telegram.webhook_secret is None
+        ):
             print(NO_WEBHOOK_SECRET, file=sys.stderr)
             return EXIT_USAGE
         return commands.run(settings, args.instance_id)

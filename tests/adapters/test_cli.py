@@ -101,14 +101,18 @@ def test_faq_check_reports_every_problem_with_file_and_line(
     assert re.search(r"c\.yaml:\d+: YAML syntax", err)
 
 
-def test_run_without_token_explains_how_to_get_one(
+def test_run_without_any_channel_explains_how_to_configure_one(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("LEGALDESK_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "run")
     assert code == 2
-    assert "@BotFather" in err and "legaldesk shell" in err
+    assert "@BotFather" in err and "TELEGRAM_BOT_TOKEN" in err  # Telegram
+    assert "wechat.app_id" in err and "WECHAT_TOKEN" in err  # or WeChat
+    assert "legaldesk shell" in err  # meanwhile, the terminal
+    assert not (tmp_path / "data").exists()  # nothing was created
 
 
 def test_invalid_config_is_one_clear_line_and_exit_2(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from bot.adapters.serving import stop_signals
 from bot.adapters.tg.context import DeskApplication
 from bot.adapters.tg.intake import Intake, IntakePolicy
 from bot.adapters.tg.processor import DATABASE_ERRORS
@@ -69,35 +69,23 @@ async def running(
 
 
 async def serve(
-    application: DeskApplication, services: Services, endpoint: WebhookEndpoint | None = None
+    application: DeskApplication,
+    services: Services,
+    before_stop: Callable[[], Awaitable[None]] | None = None,
+    endpoint: WebhookEndpoint | None = None,
 ) -> int:
-    """Run the bot until SIGTERM or SIGINT, then stop gracefully: stop fetching, finish the
-    updates in flight, flush the outbox, close the database. A second signal stops at once.
-    Returns 1 if fetching ended by itself (Telegram rejected the token)."""
-    loop, stop, main = asyncio.get_running_loop(), asyncio.Event(), asyncio.current_task()
-
-    def on_signal(signum: signal.Signals) -> None:
-        if stop.is_set():
-            log.warning("%s again: stopping at once", signum.name)
-            if main is not None:
-                main.cancel()
-            return
-        log.info("%s: stopping after the updates in flight", signum.name)
-        stop.set()
-
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for signum in signals:
-        loop.add_signal_handler(signum, on_signal, signum)
-    try:
-        async with running(application, services, endpoint=endpoint) as intake:
-            assert intake.poller is not None
-            stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({stopping, intake.poller}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            failed = not stop.is_set()
-    finally:
-        for signum in signals:
-            loop.remove_signal_handler(signum)
-        await services.close()
-    log.info("legaldesk stopped")
+    """Run the bot (with ``endpoint``: in webhook mode) until SIGTERM or SIGINT, then stop
+    gracefully: ``before_stop()`` (the channels served beside the bot stop while it can still
+    deliver what they leave), stop fetching, finish the updates in flight, flush the outbox. A
+    second signal stops at once. The caller closes the database. Returns 1 if fetching ended by
+    itself (Telegram rejected the token)."""
+    async with stop_signals() as stop, running(application, services, endpoint=endpoint) as intake:
+        assert intake.poller is not None
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({stopping, intake.poller}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        failed = not stop.is_set()
+        if before_stop is not None:
+            await before_stop()
+    log.info("Telegram stopped")
     return 1 if failed else 0

@@ -10,6 +10,7 @@ import yaml
 
 from bot.config import values as check
 from bot.config.settings import ConfigError, Settings
+from bot.config.staff import staff as roster_entries
 
 CONFIG_FILE_NAME = "legaldesk.yaml"
 _TOP_KEYS = (
@@ -54,7 +55,7 @@ def load_settings(
         desk=check.desk_settings(raw.get("desk"), label),
         web=check.web_settings(raw.get("web"), label),
         wechat=check.wechat_settings(raw.get("wechat"), label, env),
-        staff=check.staff(raw.get("advisers"), label),
+        staff=roster_entries(raw.get("advisers"), label),
         log_level=check.log_level(*pick("log_level", "LEGALDESK_LOG_LEVEL")),
         telegram_bot_token=check.token(env.get("TELEGRAM_BOT_TOKEN")),
         telegram_api_base_url=check.api_base_url(env.get("TELEGRAM_API_BASE_URL")),

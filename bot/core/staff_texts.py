@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core.errors import (
+    AlreadyClaimed,
+    CaseClosed,
+    CaseNotFound,
+    DeskError,
+    InvalidRequest,
+    NotAllowed,
+)
 from bot.core.ports import Case, CaseMessage
 from bot.core.roster import StaffMember
 from bot.core.texts import NAME_LIMIT, QUOTE_LIMIT, THREAD_LIMIT, esc, esc_clip, media_label, units
@@ -239,3 +247,40 @@ def console_link(url: str, valid: timedelta) -> str:
 
 def console_case_link(url: str) -> str:
     return f"\n🖥 网页处理：{esc(url)}"
+
+
+def claim_usage() -> str:
+    return "用法：/claim 编号，例如 /claim 17"
+
+
+def close_usage() -> str:
+    return "用法：/close 编号，例如 /close 17"
+
+
+def case_usage() -> str:
+    return "用法：/case 编号，例如 /case 17"
+
+
+def staff_hint() -> str:
+    """For staff on a channel without replies to a message (WeChat): the commands."""
+    return (
+        "您是服务台工作人员，可以发送：\n"
+        "/queue 待处理问题 · /case 编号 查看详情 · /claim 编号 认领\n"
+        "/answer 编号 内容 回复居民 · /close 编号 结束 · /duty 值班（/duty on、/duty off）\n"
+        "/console 网页工作台登录链接"
+    )
+
+
+def refusal(error: DeskError) -> str:
+    """Friendly text for an expected failure of a staff action, on every channel."""
+    if isinstance(error, NotAllowed):
+        return "抱歉，这个功能只有法律顾问和服务台工作人员可以使用。"
+    if isinstance(error, CaseNotFound):
+        return f"没有编号为 #{error.case_id} 的问题，请检查编号。"
+    if isinstance(error, CaseClosed):
+        return f"问题 #{error.case_id} 已经结束，不能再操作。"
+    if isinstance(error, AlreadyClaimed):
+        return f"问题 #{error.case_id} 已由 {error.holder} 认领。"
+    if isinstance(error, InvalidRequest):
+        return str(error)
+    return "抱歉，操作没有成功。"

@@ -78,7 +78,7 @@ async def media(request: web.Request, session: ConsoleSession) -> web.StreamResp
         log.warning("no file source attached: cannot show case files")
         return _gone(request, "gone")
     try:
-        file = await files.fetch(session.member.telegram_id, case_id, number)
+        file = await files.fetch(session.member.id, case_id, number)
     except MediaNotFound:
         message = "这个问题里没有这个附件。"
         return render(request, "error.html", {"title": "出错了", "message": message}, status=404)

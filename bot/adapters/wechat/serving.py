@@ -26,7 +26,8 @@ async def start_wechat(services: Services) -> Callable[[], Awaitable[None]]:
     settings = services.settings.wechat
     assert settings.app_id and settings.listen, "start_wechat needs wechat.app_id and .listen"
     store = SqlChannelStore(services.uow, WECHAT)
-    services.attach_transport(WeChatTransport(WeChatApi(settings, store, services.clock)), WECHAT)
+    api = WeChatApi(settings, store, services.clock)
+    services.attach_transport(WeChatTransport(api, settings.answer_template_id), WECHAT)
     intake = WeChatIntake(services, store)
     app = web.Application()
     server = MessageServer(settings, intake.accept).app()

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core import staff_texts
-from bot.core.errors import DeskError, InvalidRequest
+from bot.core.errors import DeskError, InvalidRequest, NotAllowed
+from bot.core.interactions import EventKind, Interaction
 from bot.core.messages import ChatRef
 from bot.core.outbox import store_and_commit
 from bot.core.ports import Clock, Outgoing, SentBatch, UnitOfWorkFactory
@@ -36,6 +37,7 @@ ALIASES = {
     "工作台": "console",
 }
 DUTY_WORDS = {"on": "on", "off": "off", "开": "on", "关": "off", "上班": "on", "下班": "off"}
+STAFF_COMMANDS = ("claim", "answer", "close", "queue", "case", "duty", "console", "report")
 CLAIM_PREFIX = "claim:"  # the data of a new-case notice's 「认领 #N」 button
 
 
@@ -95,6 +97,19 @@ class StaffChat:
         if command is None:
             return await self._say(chat, staff_texts.staff_hint())
         return await self._run(chat, lambda: self._command(member, chat, command))
+
+    async def outsider(self, chat: ChatRef, text: str) -> SentBatch | None:
+        """Someone not on the roster typed a staff command (``/claim 3``): the refusal, logged
+        like Telegram's; None for anything else (the resident's question, or a Chinese word
+        such as 回复 that residents use too)."""
+        command = parse_command(text) if text.lstrip().startswith("/") else None
+        if command is None or command.name not in STAFF_COMMANDS:
+            return None
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.interactions.add(Interaction(EventKind.REFUSED, now, detail=command.name))
+            reply = Outgoing(chat, esc(staff_texts.refusal(NotAllowed(command.name))))
+            return await store_and_commit(uow, [reply], now)
 
     async def press(self, member: StaffMember, chat: ChatRef, data: str) -> SentBatch:
         """A tapped button (「认领 #N」); anything else is not a staff button."""

@@ -10,7 +10,7 @@ for its sender (48-hour rule) is delivered with a short note.
 A sender whose openid is on the roster is staff, never a resident: their text is a staff command
 and a tapped msgmenu item (「认领 #N」) a staff button (:class:`~bot.core.staff_commands.StaffChat`,
 the same use cases as Telegram's commands, role-checked there); anything else gets the list of
-commands.
+commands. Anyone else typing a staff command (``/claim 3``) is refused politely, as on Telegram.
 """
 
 from __future__ import annotations
@@ -111,7 +111,9 @@ class WeChatIntake:
         if kind == "text":
             if fields.get("bizmsgmenuid"):
                 return await desk.press(person, fields["bizmsgmenuid"])
-            return await desk.ask(person, fields.get("Content", ""))
+            text = fields.get("Content", "")
+            refused = await self._staff.outsider(person.chat_id, text)
+            return refused if refused is not None else await desk.ask(person, text)
         if kind == "voice":
             recognition = (fields.get("Recognition") or "").strip()
             if recognition:

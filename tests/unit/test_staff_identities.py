@@ -122,3 +122,14 @@ def test_case_numbers_are_ascii_digits_of_sensible_length() -> None:
     for bad in (["²"], ["abc"], ["1" * 13], [], None):
         with pytest.raises(InvalidRequest, match="usage"):
             case_number(bad, "usage")
+
+
+def test_the_examples_wechat_members_load(tmp_path: Path) -> None:
+    example = (Path(__file__).resolve().parents[2] / "legaldesk.example.yaml").read_text("utf-8")
+    uncommented = example.replace("  # - wechat_openid:", "  - wechat_openid:").replace(
+        "  #   ", "    "
+    )
+    (tmp_path / "legaldesk.yaml").write_text(uncommented, encoding="utf-8")
+    *_, office, zhao = load_settings(None, {}, cwd=tmp_path).roster.members
+    assert office.id == office.telegram_id and len(office.addresses) == 2
+    assert zhao.name == "赵律师" and zhao.addresses == (Address(WECHAT, zhao.wechat_openid),)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Iterable
-from datetime import UTC, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core import staff_texts, texts
 from bot.core.interactions import EventKind, case_event
@@ -77,7 +78,7 @@ class Courier:
         ``held_notice``: channels that tell a resident by other means (a WeChat template
         message) that an answer held for them is waiting."""
         self._uow, self._clock, self._transport = uow, clock, transport
-        self._roster = roster or Roster((), UTC)
+        self._roster = roster or Roster((), ZoneInfo("UTC"))
         self._held_notice = frozenset(held_notice)
         self._in_flight: set[int] = set()
         self._chat_locks: dict[ChatRef, asyncio.Lock] = {}

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import calendar
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core import texts
 from bot.core.desk import storable
@@ -63,7 +64,7 @@ class PrivacyDesk:
         if retention_months < 1:
             raise ValueError("retention_months must be at least 1")
         self._uow, self._clock, self._months = uow, clock, retention_months
-        self._roster = roster or Roster((), UTC)
+        self._roster = roster or Roster((), ZoneInfo("UTC"))
 
     @property
     def retention_months(self) -> int:

@@ -271,6 +271,10 @@ def staff_hint() -> str:
     )
 
 
+def held_notices_note() -> str:
+    return "📬 您超过 48 小时没有给公众号发消息，期间的服务台通知微信没有送出，现在补发给您："
+
+
 def refusal(error: DeskError) -> str:
     """Friendly text for an expected failure of a staff action, on every channel."""
     if isinstance(error, NotAllowed):

@@ -228,3 +228,23 @@ async def test_a_held_answer_is_announced_once_by_template_message(running: Runn
     await wechat.wait_for_message(resident, contains="人社所", timeout=20)
     await running.tg.wait_for_message(running.telegram_adviser, contains="已送达", timeout=20)
     assert len(wechat.templates_to(resident)) == 1
+
+
+async def test_notices_held_by_the_48_hours_reach_the_adviser_when_they_write(
+    running: Running,
+) -> None:
+    wechat, push = running.wechat, running.push
+    await running.staff_online(ADVISER)
+    wechat.advance(hours=49)  # the adviser has not written for two days
+    resident = running.tg.new_user("王大妈")
+    await running.tg.send_text(resident, UNKNOWN)
+    await running.tg.wait_for_message(running.telegram_adviser, contains="退役安置", timeout=20)
+    await wechat.wait_for_error(45015, timeout=20)  # WeChat refused the notice: it is held
+    assert all("退役安置" not in m.visible_text for m in wechat.messages_to(ADVISER))
+    (await push.text(ADVISER, "/queue")).assert_ok()
+    note = await wechat.wait_for_message(ADVISER, timeout=20)
+    assert "补发" in note.visible_text and "通知" in note.visible_text
+    notice = await wechat.wait_for_message(ADVISER, timeout=20)
+    assert "退役安置" in notice.visible_text and notice.msgtype == "msgmenu"
+    queue = await wechat.wait_for_message(ADVISER, timeout=20)
+    assert "#1" in queue.visible_text

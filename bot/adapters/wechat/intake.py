@@ -89,7 +89,7 @@ class WeChatIntake:
             if member is None:
                 await self._channel.unfollowed(chat)
             return
-        await courier.deliver(await self._channel.release(chat))
+        await courier.deliver(await self._channel.release(chat, staff=member is not None))
         # The use case's transaction marks the callback processed with its effects: after a
         # crash it is either answered and marked, or neither (and processed on restart).
         ticket = current_update.set(Ticket(item.key, self._services.clock.now()))

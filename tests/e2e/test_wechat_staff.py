@@ -49,10 +49,16 @@ class Running:
         await self.wechat.wait_for_message(openid, contains="/queue", timeout=20)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_ports(n: int) -> list[int]:
+    """``n`` distinct free ports (all held open together while they are picked)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 @pytest.fixture
@@ -62,7 +68,7 @@ async def running(
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[Running]:
-    wechat_port, web_port = _free_port(), _free_port()
+    wechat_port, web_port = _free_ports(2)
     web = f"http://127.0.0.1:{web_port}"
     fake_wechat.add_template(TEMPLATE)
     config = tmp_path / "legaldesk.yaml"

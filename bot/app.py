@@ -18,7 +18,7 @@ from bot.core.handoff import Handoff
 from bot.core.instance import Instance
 from bot.core.law import LawLibrary
 from bot.core.matching.matcher import Matcher, Thresholds
-from bot.core.messages import TELEGRAM
+from bot.core.messages import TELEGRAM, WECHAT
 from bot.core.outreach.broadcasts import BroadcastDesk
 from bot.core.outreach.pump import BroadcastPump
 from bot.core.outreach.subscriptions import SubscriptionDesk
@@ -105,7 +105,9 @@ class Services:
         # Telegram adviser's notice on a WeChat-only desk) waits in the outbox, retried.
         alone = set(self._transports) == {TELEGRAM}
         every = transport if alone else Transports(self._transports)
-        self._courier = Courier(self.uow, self.clock, every)
+        # A held WeChat answer is announced by template message when one is configured.
+        held_notice = (WECHAT,) if self.settings.wechat.answer_template_id else ()
+        self._courier = Courier(self.uow, self.clock, every, self.settings.roster, held_notice)
         self._pump = BroadcastPump(self.uow, self.clock, every)
 
     def attach_files(self, source: FileSource, channel: str = TELEGRAM) -> None:
@@ -187,7 +189,7 @@ def build_services(
         settings, SqlUnitOfWorkFactory(reader, write=False), knowledge.kb, clock
     )
     privacy = PrivacyDesk(
-        SqlPrivacyUnitOfWorkFactory(engine), clock, settings.desk.retention_months
+        SqlPrivacyUnitOfWorkFactory(engine), clock, settings.desk.retention_months, roster
     )
     return Services(
         settings,

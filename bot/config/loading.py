@@ -11,6 +11,7 @@ import yaml
 from bot.config import deployment
 from bot.config import values as check
 from bot.config.settings import ConfigError, Settings
+from bot.config.staff import staff as roster_entries
 
 CONFIG_FILE_NAME = "legaldesk.yaml"
 _TOP_KEYS = (
@@ -60,7 +61,7 @@ def load_settings(
         wechat=check.wechat_settings(raw.get("wechat"), label, env),
         telegram=deployment.telegram_settings(raw.get("telegram"), label, env, web.listen),
         cluster=deployment.cluster_settings(raw.get("cluster"), label),
-        staff=check.staff(raw.get("advisers"), label),
+        staff=roster_entries(raw.get("advisers"), label),
         log_level=check.log_level(*pick("log_level", "LEGALDESK_LOG_LEVEL")),
         telegram_bot_token=check.token(env.get("TELEGRAM_BOT_TOKEN")),
         telegram_api_base_url=check.api_base_url(env.get("TELEGRAM_API_BASE_URL")),

@@ -24,14 +24,12 @@ from bot.config.settings import (
     default_database_url,
     mask_url,
 )
-from bot.core.roster import Role, ShiftSpecError, StaffMember, WeeklyShift, parse_shift
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _ENV_ONLY = {
     "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
     "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
 }
-_MEMBER_KEYS = ("telegram_id", "name", "role", "shifts")
 
 
 def reject_unknown(raw: Mapping[Any, Any], known: tuple[str, ...], prefix: str, label: str) -> None:
@@ -221,52 +219,6 @@ def wechat_settings(raw: Any, label: str, env: Mapping[str, str]) -> WeChatSetti
     if key is not None and len(key.get_secret_value()) != 43:  # never echo the value itself
         raise ConfigError("WECHAT_ENCODING_AES_KEY: must be the 43 characters WeChat shows")
     return settings
-
-
-def staff(raw: Any, label: str) -> tuple[StaffMember, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise config_error(label, "advisers", f"must be a list of staff entries, got {kind(raw)}")
-    members: list[StaffMember] = []
-    for i, item in enumerate(raw):
-        key = f"advisers[{i}]"
-        if not isinstance(item, dict):
-            raise config_error(label, key, f"must be a mapping of {', '.join(_MEMBER_KEYS)}")
-        reject_unknown(item, _MEMBER_KEYS, f"{key}.", label)
-        for required in ("telegram_id", "name"):
-            if required not in item:
-                raise config_error(label, f"{key}.{required}", "missing")
-        telegram_id = bounded_number(
-            item["telegram_id"], label, f"{key}.telegram_id", lo=0, whole=True
-        )
-        for j, other in enumerate(members):
-            if other.telegram_id == telegram_id:
-                problem = f"{telegram_id} is already used by advisers[{j}] ({other.name})"
-                raise config_error(label, f"{key}.telegram_id", problem)
-        role = item.get("role", Role.ADVISER.value)
-        if role not in tuple(Role):
-            raise config_error(label, f"{key}.role", f"must be adviser or office, got {role!r}")
-        name = nonempty_text(item["name"], label, f"{key}.name")
-        shifts = shift_list(item.get("shifts"), label, f"{key}.shifts")
-        members.append(StaffMember(telegram_id, name, Role(role), shifts))
-    return tuple(members)
-
-
-def shift_list(raw: Any, label: str, key: str) -> tuple[WeeklyShift, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise config_error(
-            label, key, f"must be a list like ['mon-fri 10:00-19:30'], got {kind(raw)}"
-        )
-    shifts = []
-    for j, spec in enumerate(raw):
-        try:
-            shifts.append(parse_shift(spec))
-        except ShiftSpecError as exc:
-            raise config_error(label, f"{key}[{j}]", str(exc)) from None
-    return tuple(shifts)
 
 
 def kind(value: Any) -> str:

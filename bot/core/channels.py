@@ -8,7 +8,7 @@ note and the held messages, in order, for the courier to deliver.
 
 from __future__ import annotations
 
-from bot.core import texts
+from bot.core import staff_texts, texts
 from bot.core.ports import Address, Clock, Outgoing, Person, UnitOfWorkFactory
 
 
@@ -16,14 +16,16 @@ class ChannelDesk:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def release(self, chat: Address) -> list[int]:
-        """Outbox ids to deliver now: a note, then what was held for ``chat`` (none if nothing)."""
+    async def release(self, chat: Address, *, staff: bool = False) -> list[int]:
+        """Outbox ids to deliver now: a note, then what was held for ``chat`` (none if nothing);
+        ``staff``: the chat is a staff member's, whose note speaks of notifications."""
         now = self._clock.now()
         async with self._uow() as uow:
             held = await uow.outbox.release_held(chat, now)
             if not held:
                 return []
-            note = await uow.outbox.put(Outgoing(chat, texts.held_answers_note()), now)
+            text = staff_texts.held_notices_note() if staff else texts.held_answers_note()
+            note = await uow.outbox.put(Outgoing(chat, text), now)
             await uow.commit()
         return [note, *(p.outgoing.id for p in held if p.outgoing.id is not None)]
 

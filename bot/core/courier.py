@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from bot.core import staff_texts
+from bot.core import staff_texts, texts
 from bot.core.interactions import EventKind, case_event
 from bot.core.messages import ChatRef
 from bot.core.ports import (
@@ -36,6 +37,7 @@ from bot.core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.core.roster import Roster
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ MAX_ATTEMPTS = 12
 # (PostgreSQL's commit_delay, in the application): a resident's next message waits that much more.
 GROUP_COMMIT_WINDOW = 0.005
 BACKOFF_CAP = timedelta(minutes=30)
+# The purpose of a note telling a resident that an answer held for them is waiting.
+ANSWER_WAITING = "answer_waiting"
 
 
 def _id(item: Outgoing | int) -> int:
@@ -62,8 +66,20 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 
 
 class Courier:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, transport: Transport) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        transport: Transport,
+        roster: Roster | None = None,
+        held_notice: Collection[str] = (),
+    ) -> None:
+        """``roster``: where an adviser is told about their answers (every chat they have);
+        ``held_notice``: channels that tell a resident by other means (a WeChat template
+        message) that an answer held for them is waiting."""
         self._uow, self._clock, self._transport = uow, clock, transport
+        self._roster = roster or Roster((), ZoneInfo("UTC"))
+        self._held_notice = frozenset(held_notice)
         self._in_flight: set[int] = set()
         self._chat_locks: dict[ChatRef, asyncio.Lock] = {}
         self._sent: list[tuple[int, int | None, asyncio.Future[None]]] = []
@@ -176,29 +192,33 @@ class Courier:
         await uow.interactions.add(
             case_event(EventKind.ANSWER_DELIVERED, case, self._clock.now(), holder=True)
         )
-        if case.claimed_by is None:
-            return []
-        return [
-            Outgoing(
-                case.claimed_by,
-                staff_texts.answer_delivered(case.id),
-                purpose="confirm",
-                case_id=case.id,
-            )
-        ]
+        return self._to_holder(case.claimed_by, staff_texts.answer_delivered(case.id), case.id)
 
     async def _held(self, uow: UnitOfWork, message: Outgoing) -> list[Outgoing]:
-        """Tell the adviser their answer waits for the resident's next message."""
+        """Tell the adviser their answer waits for the resident's next message, and the
+        resident (where their channel can, by template message) that an answer waits."""
         case = await uow.cases.get(message.case_id) if message.case_id else None
-        if message.purpose != "adviser_answer" or case is None or case.claimed_by is None:
+        if message.purpose != "adviser_answer" or case is None:
+            return []
+        out = self._to_holder(case.claimed_by, staff_texts.answer_held(case.id), case.id)
+        if message.channel in self._held_notice:
+            out.append(
+                Outgoing(
+                    message.chat_id,
+                    texts.answer_waiting(case.id),
+                    purpose=ANSWER_WAITING,
+                    case_id=case.id,
+                )
+            )
+        return out
+
+    def _to_holder(self, staff_id: int | None, text: str, case_id: int) -> list[Outgoing]:
+        """``text`` to every chat of the adviser holding a case (none if nobody holds it)."""
+        if staff_id is None:
             return []
         return [
-            Outgoing(
-                case.claimed_by,
-                staff_texts.answer_held(case.id),
-                purpose="confirm",
-                case_id=case.id,
-            )
+            Outgoing(chat, text, purpose="confirm", case_id=case_id)
+            for chat in self._roster.addresses(staff_id)
         ]
 
     async def _undeliverable(
@@ -226,14 +246,7 @@ class Courier:
                 detail=delivery.outcome.value,
             )
         )
-        if case.claimed_by is None:
-            return []
         reason = staff_texts.delivery_failure_reason(delivery.outcome.value)
-        return [
-            Outgoing(
-                case.claimed_by,
-                staff_texts.answer_not_delivered(case.id, reason),
-                purpose="confirm",
-                case_id=case.id,
-            )
-        ]
+        return self._to_holder(
+            case.claimed_by, staff_texts.answer_not_delivered(case.id, reason), case.id
+        )

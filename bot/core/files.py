@@ -91,8 +91,8 @@ class CaseFiles:
     def __init__(self, staff: StaffDesk, sources: FileSources, limit: int = FILE_LIMIT) -> None:
         self._staff, self._sources, self._limit = staff, sources, limit
 
-    async def fetch(self, telegram_id: int, case_id: int, number: int) -> CaseFile:
-        thread = await self._staff.thread(telegram_id, case_id)  # role check; CaseNotFound
+    async def fetch(self, staff_id: int, case_id: int, number: int) -> CaseFile:
+        thread = await self._staff.thread(staff_id, case_id)  # role check; CaseNotFound
         if not 1 <= number <= len(thread.messages):
             raise MediaNotFound(f"case #{case_id} has no message {number}")
         message = thread.messages[number - 1]

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.core import staff_texts, texts
 from bot.core.interactions import EventKind, Interaction
-from bot.core.messages import telegram_id
+from bot.core.messages import ChatRef, telegram_id
 from bot.core.ports import (
     Button,
     Case,
@@ -68,7 +68,9 @@ class Handoff:
         overrides = await uow.duty.overrides(now)
         on_duty = self._roster.on_duty(now, overrides)
         out = [
-            self._notice(member.telegram_id, case, resident, now, media, flag) for member in on_duty
+            self._notice(chat, case, resident, now, media, flag)
+            for member in on_duty
+            for chat in member.addresses
         ]
         next_start = None
         if not on_duty:
@@ -115,11 +117,10 @@ class Handoff:
         )
         out: list[Outgoing] = []
         if case.claimed_by is not None:
-            targets = [case.claimed_by]
+            targets = list(self._roster.addresses(case.claimed_by))
         else:
-            targets = [
-                m.telegram_id for m in self._roster.on_duty(now, await uow.duty.overrides(now))
-            ]
+            on_duty = self._roster.on_duty(now, await uow.duty.overrides(now))
+            targets = [chat for m in on_duty for chat in m.addresses]
         for chat in targets:
             out.append(
                 Outgoing(
@@ -138,7 +139,7 @@ class Handoff:
 
     def _notice(
         self,
-        chat_id: int,
+        chat_id: ChatRef,
         case: Case,
         resident: Resident,
         now: datetime,

@@ -72,7 +72,7 @@ def case_event(
     detail: str | None = None,
 ) -> Interaction:
     """An event about a case, by ``actor`` (or, with ``holder``, by the adviser holding it)."""
-    actor_id, actor_name = (actor.telegram_id, actor.name) if actor else (None, None)
+    actor_id, actor_name = (actor.id, actor.name) if actor else (None, None)
     if holder:
         actor_id, actor_name = case.claimed_by, case.claimed_by_name
     return Interaction(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core import texts
 from bot.core.desk import storable
@@ -30,6 +31,7 @@ from bot.core.ports import (
     Resident,
     SentBatch,
 )
+from bot.core.roster import Roster
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +53,18 @@ def months_before(moment: datetime, months: int) -> datetime:
 class PrivacyDesk:
     """/forgetme and the retention period."""
 
-    def __init__(self, uow: PrivacyUnitOfWorkFactory, clock: Clock, retention_months: int) -> None:
+    def __init__(
+        self,
+        uow: PrivacyUnitOfWorkFactory,
+        clock: Clock,
+        retention_months: int,
+        roster: Roster | None = None,
+    ) -> None:
+        """``roster``: where the adviser holding a withdrawn case is told (their every chat)."""
         if retention_months < 1:
             raise ValueError("retention_months must be at least 1")
         self._uow, self._clock, self._months = uow, clock, retention_months
+        self._roster = roster or Roster((), ZoneInfo("UTC"))
 
     @property
     def retention_months(self) -> int:
@@ -101,9 +111,10 @@ class PrivacyDesk:
                     case_event(EventKind.CASE_CLOSED, case, now, detail="forgetme")
                 )
                 if case.claimed_by is not None:
-                    out.append(
-                        Outgoing(case.claimed_by, texts.case_withdrawn(case.id), purpose="notify")
-                    )
+                    out += [
+                        Outgoing(chat, texts.case_withdrawn(case.id), purpose="notify")
+                        for chat in self._roster.addresses(case.claimed_by)
+                    ]
                 log.info("case #%d closed: its resident asked to be forgotten", case.id)
             await self._log(uow, resident, "forgetme_confirm")
             await uow.subscriptions.end(resident.id, now)  # no more monthly themes either

@@ -56,7 +56,7 @@ class Reminders:
                         out += await self._unclaimed(uow, case, on_duty, now)
                 elif case.status is CaseStatus.CLAIMED and case.claimed_by is not None:
                     since = case.reminded_at or case.claimed_at or case.opened_at
-                    holder_on_duty = any(m.telegram_id == case.claimed_by for m in on_duty)
+                    holder_on_duty = any(m.id == case.claimed_by for m in on_duty)
                     if holder_on_duty and now - since >= self._policy.unanswered_after:
                         out += await self._unanswered(uow, case, now)
             return await self._finish(uow, out, now)
@@ -74,12 +74,12 @@ class Reminders:
             buttons = tuple(
                 (Button(f"认领 #{c.id}", f"claim:{c.id}"),) for c in waiting[:DIGEST_BUTTONS]
             )
-            members = {m.telegram_id: m for _, m in starting}
+            members = {m.id: m for _, m in starting}
+            text = staff_texts.shift_digest(waiting, now)
             out = [
-                Outgoing(
-                    m.telegram_id, staff_texts.shift_digest(waiting, now), buttons, purpose="digest"
-                )
+                Outgoing(chat, text, buttons, purpose="digest")
                 for m in members.values()
+                for chat in m.addresses
             ]
             return await self._finish(uow, out, now)
 
@@ -93,8 +93,9 @@ class Reminders:
         text = staff_texts.unclaimed_reminder(case.id, name, case.question, case.opened_at, now)
         button = ((Button(f"认领 #{case.id}", f"claim:{case.id}"),),)
         return [
-            Outgoing(m.telegram_id, text, button, purpose="notify", case_id=case.id)
+            Outgoing(chat, text, button, purpose="notify", case_id=case.id)
             for m in on_duty
+            for chat in m.addresses
         ]
 
     async def _unanswered(self, uow: UnitOfWork, case: Case, now: datetime) -> list[Outgoing]:
@@ -106,7 +107,8 @@ class Reminders:
         text = staff_texts.unanswered_reminder(
             case.id, case.claimed_by_name or "", case.opened_at, now
         )
-        targets = [case.claimed_by, *(m.telegram_id for m in self._roster.office)]
+        holder = self._roster.addresses(case.claimed_by)
+        targets = [*holder, *(c for m in self._roster.office for c in m.addresses)]
         return [Outgoing(t, text, purpose="reminder", case_id=case.id) for t in targets]
 
     async def _finish(self, uow: UnitOfWork, out: list[Outgoing], now: datetime) -> SentBatch:

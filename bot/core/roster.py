@@ -12,12 +12,14 @@ member goes from off to on (so back-to-back ``00:00-24:00`` days have no start a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.core.messages import WECHAT, Address, ChatRef
 from bot.core.shifts import (
     DAY_MINUTES,
     ShiftSpecError,
@@ -38,6 +40,7 @@ __all__ = [
     "describe_shift",
     "format_next_start",
     "parse_shift",
+    "wechat_staff_id",
 ]
 
 _ONE_DAY = timedelta(days=1)
@@ -50,12 +53,46 @@ class Role(StrEnum):
     OFFICE = "office"
 
 
+def wechat_staff_id(openid: str) -> int:
+    """The staff id of a member known only by a WeChat openid: a fixed negative number derived
+    from the openid (``-(first 6 bytes of its SHA-256 + 1)``), so it never meets a Telegram
+    user id (always positive) and stays the same as long as the openid does."""
+    return -(int.from_bytes(hashlib.sha256(openid.encode()).digest()[:6], "big") + 1)
+
+
 @dataclass(frozen=True, slots=True)
 class StaffMember:
-    telegram_id: int
+    """A roster entry: reached on Telegram, on WeChat, or both (at least one)."""
+
+    telegram_id: int | None
     name: str
     role: Role
     shifts: tuple[WeeklyShift, ...] = ()
+    wechat_openid: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.telegram_id is None and not self.wechat_openid:
+            raise ValueError(f"staff member {self.name!r} needs a telegram_id or a wechat_openid")
+
+    @property
+    def id(self) -> int:
+        """The one identity the desk stores for this member (claimed_by, duty overrides, console
+        sessions, interaction actors): the Telegram id when there is one, so existing data keeps
+        its meaning; else :func:`wechat_staff_id` of the openid."""
+        if self.telegram_id is not None:
+            return self.telegram_id
+        assert self.wechat_openid is not None
+        return wechat_staff_id(self.wechat_openid)
+
+    @property
+    def addresses(self) -> tuple[ChatRef, ...]:
+        """Every chat the member is reached at: their Telegram chat, their WeChat openid."""
+        chats: list[ChatRef] = []
+        if self.telegram_id is not None:
+            chats.append(self.telegram_id)
+        if self.wechat_openid:
+            chats.append(Address(WECHAT, self.wechat_openid))
+        return tuple(chats)
 
     @property
     def is_adviser(self) -> bool:
@@ -64,9 +101,10 @@ class StaffMember:
 
 @dataclass(frozen=True, slots=True)
 class DutyOverride:
-    """``/duty on|off``: forces ``on_duty`` for one member until ``until`` (exclusive)."""
+    """``/duty on|off``: forces ``on_duty`` for one member (by staff id) until ``until``
+    (exclusive)."""
 
-    telegram_id: int
+    staff_id: int
     on_duty: bool
     until: datetime
 
@@ -81,18 +119,34 @@ class Roster:
     members: tuple[StaffMember, ...]
     timezone: ZoneInfo
     _by_id: dict[int, StaffMember] = field(repr=False, compare=False, hash=False)
+    _by_chat: dict[ChatRef, StaffMember] = field(repr=False, compare=False, hash=False)
 
     def __init__(self, members: Iterable[StaffMember], timezone: ZoneInfo) -> None:
         members = tuple(members)
-        by_id = {m.telegram_id: m for m in members}
-        if len(by_id) != len(members):
-            raise ValueError("duplicate telegram_id in roster")
+        by_id = {m.id: m for m in members}
+        by_chat = {chat: m for m in members for chat in m.addresses}
+        if len(by_id) != len(members) or len(by_chat) != sum(len(m.addresses) for m in members):
+            raise ValueError("duplicate telegram_id or wechat_openid in roster")
         object.__setattr__(self, "members", members)
         object.__setattr__(self, "timezone", timezone)
         object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_by_chat", by_chat)
 
-    def member(self, telegram_id: int) -> StaffMember | None:
-        return self._by_id.get(telegram_id)
+    def member(self, staff_id: int) -> StaffMember | None:
+        """The member with this staff id (:attr:`StaffMember.id`)."""
+        return self._by_id.get(staff_id)
+
+    def member_at(self, chat: ChatRef) -> StaffMember | None:
+        """The member reached at ``chat`` (a Telegram id or a WeChat address), if any."""
+        return self._by_chat.get(chat)
+
+    def addresses(self, staff_id: int) -> tuple[ChatRef, ...]:
+        """Where to tell the member with ``staff_id``; someone no longer on the roster is still
+        reached at their Telegram chat (a positive id), as before WeChat staff existed."""
+        member = self._by_id.get(staff_id)
+        if member is not None:
+            return member.addresses
+        return (staff_id,) if staff_id > 0 else ()
 
     @property
     def advisers(self) -> tuple[StaffMember, ...]:
@@ -114,7 +168,7 @@ class Roster:
         overrides = overrides or {}
 
         def on(adviser: StaffMember) -> bool:
-            override = overrides.get(adviser.telegram_id)
+            override = overrides.get(adviser.id)
             if override is not None and override.active(at):
                 return override.on_duty
             return self.in_shift(adviser, at)
@@ -170,7 +224,7 @@ class Roster:
         covered: list[_Interval] = []
         for adviser in self.advisers:
             own = _merge(self._intervals(adviser, first, last))
-            override = overrides.get(adviser.telegram_id)
+            override = overrides.get(adviser.id)
             if override is not None and as_utc(override.until) > lo:
                 window = (lo, min(as_utc(override.until), hi))
                 own = [*own, window] if override.on_duty else _subtract(own, window)

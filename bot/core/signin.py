@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import secrets
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -18,6 +19,7 @@ from typing import Protocol
 from bot.core import staff_texts
 from bot.core.errors import DeskError, InvalidRequest
 from bot.core.interactions import EventKind, Interaction
+from bot.core.messages import ChatRef
 from bot.core.outbox import store_and_commit
 from bot.core.ports import Clock, Outgoing, SentBatch, UnitOfWork
 from bot.core.roster import Roster, StaffMember
@@ -48,14 +50,14 @@ class ConsoleSession:
 
 @dataclass(frozen=True, slots=True)
 class StoredSession:
-    telegram_id: int
+    staff_id: int
     csrf: str
     expires_at: datetime
 
 
 class ConsoleRepository(Protocol):
     async def add_link(
-        self, token_hash: str, telegram_id: int, at: datetime, until: datetime
+        self, token_hash: str, staff_id: int, at: datetime, until: datetime
     ) -> None: ...
     async def use_link(self, token_hash: str, at: datetime) -> int | None:
         """Mark an unused, unexpired link used; its staff member's id, or None."""
@@ -67,12 +69,12 @@ class ConsoleRepository(Protocol):
         ...
 
     async def end_session(self, token_hash: str, at: datetime) -> int | None: ...
-    async def hide_links(self, telegram_id: int, purpose: str, marker: str) -> None:
-        """Replace the text of the messages of ``purpose`` to this staff member by ``marker``."""
+    async def hide_links(self, chats: Sequence[ChatRef], purpose: str, marker: str) -> None:
+        """Replace the text of the messages of ``purpose`` to these chats by ``marker``."""
         ...
 
-    async def password_hash(self, telegram_id: int) -> str | None: ...
-    async def set_password(self, telegram_id: int, password_hash: str, at: datetime) -> None: ...
+    async def password_hash(self, staff_id: int) -> str | None: ...
+    async def set_password(self, staff_id: int, password_hash: str, at: datetime) -> None: ...
 
 
 class ConsoleUnitOfWork(UnitOfWork, Protocol):
@@ -133,20 +135,22 @@ class ConsoleAccess:
     def case_url(self, case_id: int) -> str | None:
         return f"{self.base_url}/cases/{case_id}" if self.base_url else None
 
-    async def request_link(self, telegram_id: int) -> SentBatch:
-        """``/console``: a one-time sign-in link, sent to the staff member's own chat."""
-        member = await self._staff.member(telegram_id, "console")
+    async def request_link(self, staff_id: int, chat: ChatRef | None = None) -> SentBatch:
+        """``/console``: a one-time sign-in link, sent to the staff member's own chat where they
+        asked (``chat``; by default their first: Telegram if they have it)."""
+        member = await self._staff.member(staff_id, "console")
+        chat = chat if chat in member.addresses else member.addresses[0]
         if self.base_url is None:
             raise InvalidRequest(staff_texts.console_off())
         token, now = secrets.token_urlsafe(32), self._clock.now()
         async with self._uow() as uow:
             # Only the digest of the token is kept; the message carrying it is hidden once
             # the link is used or a newer one is asked for.
-            await uow.console.hide_links(member.telegram_id, LINK_PURPOSE, HIDDEN_LINK)
-            await uow.console.add_link(digest(token), member.telegram_id, now, now + LINK_TTL)
+            await uow.console.hide_links(member.addresses, LINK_PURPOSE, HIDDEN_LINK)
+            await uow.console.add_link(digest(token), member.id, now, now + LINK_TTL)
             await uow.interactions.add(self._event(EventKind.CONSOLE_LINK, member, now))
             text = staff_texts.console_link(f"{self.base_url}/signin/{token}", LINK_TTL)
-            out = [Outgoing(member.telegram_id, text, purpose=LINK_PURPOSE)]
+            out = [Outgoing(chat, text, purpose=LINK_PURPOSE)]
             return await store_and_commit(uow, out, now)
 
     async def redeem_link(self, token: str, source: str) -> tuple[str, ConsoleSession]:
@@ -154,10 +158,10 @@ class ConsoleAccess:
         now = self._clock.now()
         self._check_limits(source, None, now)
         async with self._uow() as uow:
-            telegram_id = await uow.console.use_link(digest(token), now)
-            member = self._roster.member(telegram_id) if telegram_id is not None else None
+            staff_id = await uow.console.use_link(digest(token), now)
+            member = self._roster.member(staff_id) if staff_id is not None else None
             if member is not None:
-                await uow.console.hide_links(member.telegram_id, LINK_PURPOSE, HIDDEN_LINK)
+                await uow.console.hide_links(member.addresses, LINK_PURPOSE, HIDDEN_LINK)
                 return await self._open(uow, member, "link", now)
             await uow.commit()  # a link of someone no longer on the roster stays used
         await self._failed(source, None, "link", now)
@@ -170,7 +174,7 @@ class ConsoleAccess:
         self._check_limits(source, name, now)
         member = next((m for m in self._roster.members if m.name == name), None)
         async with self._reads() as uow:
-            stored = await uow.console.password_hash(member.telegram_id) if member else None
+            stored = await uow.console.password_hash(member.id) if member else None
         # argon2 takes tens of milliseconds: off the event loop. An unknown name costs the same
         # time as a wrong password.
         right = await asyncio.to_thread(self._hasher.verify, stored or self._dummy(), password)
@@ -186,7 +190,7 @@ class ConsoleAccess:
             return None
         async with self._reads() as uow:
             stored = await uow.console.session(digest(cookie), self._clock.now())
-        member = self._roster.member(stored.telegram_id) if stored else None
+        member = self._roster.member(stored.staff_id) if stored else None
         if stored is None or member is None:
             return None
         return ConsoleSession(member, stored.csrf, stored.expires_at)
@@ -194,8 +198,8 @@ class ConsoleAccess:
     async def sign_out(self, cookie: str) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
-            telegram_id = await uow.console.end_session(digest(cookie), now)
-            member = self._roster.member(telegram_id) if telegram_id is not None else None
+            staff_id = await uow.console.end_session(digest(cookie), now)
+            member = self._roster.member(staff_id) if staff_id is not None else None
             if member is not None:
                 await uow.interactions.add(self._event(EventKind.CONSOLE_SIGN_OUT, member, now))
             await uow.commit()
@@ -209,7 +213,7 @@ class ConsoleAccess:
             raise InvalidRequest(f"密码至少 {PASSWORD_MIN} 个字符。")
         async with self._uow() as uow:
             hashed = await asyncio.to_thread(self._hasher.hash, password)
-            await uow.console.set_password(member.telegram_id, hashed, self._clock.now())
+            await uow.console.set_password(member.id, hashed, self._clock.now())
             await uow.commit()
         return member
 
@@ -235,7 +239,7 @@ class ConsoleAccess:
                 Interaction(
                     EventKind.CONSOLE_SIGN_IN_FAILED,
                     now,
-                    actor_id=member.telegram_id if member else None,
+                    actor_id=member.id if member else None,
                     actor_name=member.name if member else None,
                     detail=how,
                 )
@@ -246,7 +250,7 @@ class ConsoleAccess:
         self, uow: ConsoleUnitOfWork, member: StaffMember, how: str, now: datetime
     ) -> tuple[str, ConsoleSession]:
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        stored = StoredSession(member.telegram_id, csrf, now + SESSION_TTL)
+        stored = StoredSession(member.id, csrf, now + SESSION_TTL)
         await uow.console.add_session(digest(cookie), stored, now)
         await uow.interactions.add(self._event(EventKind.CONSOLE_SIGN_IN, member, now, how))
         await uow.commit()
@@ -255,9 +259,7 @@ class ConsoleAccess:
     def _event(
         self, kind: EventKind, member: StaffMember, at: datetime, detail: str | None = None
     ) -> Interaction:
-        return Interaction(
-            kind, at, actor_id=member.telegram_id, actor_name=member.name, detail=detail
-        )
+        return Interaction(kind, at, actor_id=member.id, actor_name=member.name, detail=detail)
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:

@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core.errors import (
+    AlreadyClaimed,
+    CaseClosed,
+    CaseNotFound,
+    DeskError,
+    InvalidRequest,
+    NotAllowed,
+)
 from bot.core.ports import Case, CaseMessage
 from bot.core.roster import StaffMember
 from bot.core.texts import NAME_LIMIT, QUOTE_LIMIT, THREAD_LIMIT, esc, esc_clip, media_label, units
@@ -252,3 +260,44 @@ def file_not_fetched(kind: str, reason: str) -> str:
     else:
         why = "暂时取不到"
     return f"\n⚠️ 居民发来的{label}没能转过来（{why}）。可以在网页控制台再试，或请居民重新发送。"
+
+
+def claim_usage() -> str:
+    return "用法：/claim 编号，例如 /claim 17"
+
+
+def close_usage() -> str:
+    return "用法：/close 编号，例如 /close 17"
+
+
+def case_usage() -> str:
+    return "用法：/case 编号，例如 /case 17"
+
+
+def staff_hint() -> str:
+    """For staff on a channel without replies to a message (WeChat): the commands."""
+    return (
+        "您是服务台工作人员，可以发送：\n"
+        "/queue 待处理问题 · /case 编号 查看详情 · /claim 编号 认领\n"
+        "/answer 编号 内容 回复居民 · /close 编号 结束 · /duty 值班（/duty on、/duty off）\n"
+        "/console 网页工作台登录链接"
+    )
+
+
+def held_notices_note() -> str:
+    return "📬 您超过 48 小时没有给公众号发消息，期间的服务台通知微信没有送出，现在补发给您："
+
+
+def refusal(error: DeskError) -> str:
+    """Friendly text for an expected failure of a staff action, on every channel."""
+    if isinstance(error, NotAllowed):
+        return "抱歉，这个功能只有法律顾问和服务台工作人员可以使用。"
+    if isinstance(error, CaseNotFound):
+        return f"没有编号为 #{error.case_id} 的问题，请检查编号。"
+    if isinstance(error, CaseClosed):
+        return f"问题 #{error.case_id} 已经结束，不能再操作。"
+    if isinstance(error, AlreadyClaimed):
+        return f"问题 #{error.case_id} 已由 {error.holder} 认领。"
+    if isinstance(error, InvalidRequest):
+        return str(error)
+    return "抱歉，操作没有成功。"

@@ -251,5 +251,21 @@ def held_answers_note() -> str:
     return "📬 您之前的问题有了回复，因超过 48 小时未能及时送达，现在补发给您："
 
 
+def answer_waiting(case_id: int) -> str:
+    """A held answer's notice (on WeChat its template message, ``answer_waiting_fields``)."""
+    return f"📬 您咨询的问题 #{case_id} 法律顾问已经回复。\n请在公众号里发送任意一条消息查看回复。"
+
+
+def answer_waiting_fields(case_id: int) -> dict[str, str]:
+    """The fields of the template message (模板消息) that tells a resident an answer waits:
+    first / keyword1 (问题编号) / keyword2 (状态) / remark."""
+    return {
+        "first": "您咨询的问题法律顾问已经回复。",
+        "keyword1": f"#{case_id}",
+        "keyword2": "已回复，等待您查看",
+        "remark": "请在公众号里发送任意一条消息查看回复。",
+    }
+
+
 def channel_unsupported() -> str:
     return "抱歉，暂时只能处理文字、语音、图片和文件。请直接用文字描述您的问题。"

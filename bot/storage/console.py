@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Self
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.messages import TELEGRAM, ChatRef
 from bot.core.signin import StoredSession
 from bot.storage.models import ConsoleLinkRow, ConsoleSessionRow, OutboxRow, StaffPasswordRow
 from bot.storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
@@ -47,7 +49,7 @@ class SqlConsoleRepository:
         await self._s.execute(
             insert(ConsoleSessionRow).values(
                 token_hash=token_hash,
-                telegram_id=session.telegram_id,
+                telegram_id=session.staff_id,
                 csrf=session.csrf,
                 created_at=at,
                 expires_at=session.expires_at,
@@ -83,14 +85,18 @@ class SqlConsoleRepository:
         )
         return telegram_id
 
-    async def hide_links(self, telegram_id: int, purpose: str, marker: str) -> None:
+    async def hide_links(self, chats: Sequence[ChatRef], purpose: str, marker: str) -> None:
+        to_chats = [
+            and_(OutboxRow.channel == TELEGRAM, OutboxRow.chat_id == chat)
+            if isinstance(chat, int)
+            else and_(OutboxRow.channel == chat.channel, OutboxRow.recipient == chat.id)
+            for chat in chats
+        ]
+        if not to_chats:
+            return
         await self._s.execute(
             update(OutboxRow)
-            .where(
-                OutboxRow.chat_id == telegram_id,
-                OutboxRow.purpose == purpose,
-                OutboxRow.text != marker,
-            )
+            .where(or_(*to_chats), OutboxRow.purpose == purpose, OutboxRow.text != marker)
             .values(text=marker)
         )
 

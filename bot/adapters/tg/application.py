@@ -116,9 +116,10 @@ async def post_init(application: Application, services: Services) -> None:
         jobs.schedule(application.job_queue, services.clock.now())
     await application.bot.set_my_commands(COMMANDS)
     for member in services.settings.roster.members:  # staff see their commands too
-        await application.bot.set_my_commands(
-            COMMANDS + STAFF_COMMANDS, scope=BotCommandScopeChat(member.telegram_id)
-        )
+        if member.telegram_id is not None:
+            await application.bot.set_my_commands(
+                COMMANDS + STAFF_COMMANDS, scope=BotCommandScopeChat(member.telegram_id)
+            )
     sent = await services.courier.flush()
     if sent:
         log.info("delivered %d messages left in the outbox", sent)
@@ -174,7 +175,8 @@ def build_application(services: Services, policy: IntakePolicy | None = None) ->
         .post_stop(functools.partial(post_stop, services=services))
         .build()
     )
-    application.add_handlers(handlers([m.telegram_id for m in settings.roster.members]))
+    staff = [m.telegram_id for m in settings.roster.members if m.telegram_id is not None]
+    application.add_handlers(handlers(staff))
     # First: a failed inbox update that will be retried must not get on_error's apology.
     application.add_error_handler(hold_for_retry)
     application.add_error_handler(on_error)

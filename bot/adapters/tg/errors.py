@@ -7,14 +7,8 @@ import logging
 from telegram import Update
 
 from bot.adapters.tg.context import DeskContext
-from bot.core.errors import (
-    AlreadyClaimed,
-    CaseClosed,
-    CaseNotFound,
-    DeskError,
-    InvalidRequest,
-    NotAllowed,
-)
+from bot.core import staff_texts
+from bot.core.errors import DeskError
 
 log = logging.getLogger(__name__)
 
@@ -22,18 +16,8 @@ SORRY = "抱歉，系统出了点问题，您的消息已经收到，请稍后�
 
 
 def explain(error: DeskError) -> str:
-    """Friendly Chinese text for an expected failure of a use case."""
-    if isinstance(error, NotAllowed):
-        return "抱歉，这个功能只有法律顾问和服务台工作人员可以使用。"
-    if isinstance(error, CaseNotFound):
-        return f"没有编号为 #{error.case_id} 的问题，请检查编号。"
-    if isinstance(error, CaseClosed):
-        return f"问题 #{error.case_id} 已经结束，不能再操作。"
-    if isinstance(error, AlreadyClaimed):
-        return f"问题 #{error.case_id} 已由 {error.holder} 认领。"
-    if isinstance(error, InvalidRequest):
-        return str(error)
-    return "抱歉，操作没有成功。"
+    """Friendly Chinese text for an expected failure of a use case (the same on every channel)."""
+    return staff_texts.refusal(error)
 
 
 async def on_error(update: object, context: DeskContext) -> None:

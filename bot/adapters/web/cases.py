@@ -73,7 +73,7 @@ def _local(at: datetime, zone: tzinfo) -> str:
 @staff_page
 async def queue_page(request: web.Request, session: ConsoleSession) -> web.StreamResponse:
     try:
-        cases = await services_of(request).staff.active_cases(session.member.telegram_id)
+        cases = await services_of(request).staff.active_cases(session.member.id)
     except DeskError as error:
         return failure(request, error)
     return render(request, "queue.html", {"title": "待处理", "rows": _rows(request, cases)})
@@ -83,7 +83,7 @@ async def queue_page(request: web.Request, session: ConsoleSession) -> web.Strea
 async def queue_rows(request: web.Request, session: ConsoleSession) -> web.StreamResponse:
     """The queue's rows alone, for the page's polling."""
     try:
-        cases = await services_of(request).staff.active_cases(session.member.telegram_id)
+        cases = await services_of(request).staff.active_cases(session.member.id)
     except DeskError as error:
         return failure(request, error)
     return render(request, "_queue_rows.html", {"rows": _rows(request, cases)})
@@ -95,7 +95,7 @@ async def _case(
     services = services_of(request)
     case_id = int(request.match_info["case_id"])
     try:
-        thread = await services.staff.thread(session.member.telegram_id, case_id)
+        thread = await services.staff.thread(session.member.id, case_id)
     except DeskError as error:
         return failure(request, error)
     zone, case, now = services.settings.timezone, thread.case, services.clock.now()
@@ -118,7 +118,7 @@ async def _case(
         "resident": thread.resident_name,
         "messages": messages,
         "active": case.is_active,
-        "mine": case.claimed_by == session.member.telegram_id,
+        "mine": case.claimed_by == session.member.id,
         "adviser": session.member.is_adviser,
         "notice": notice or DONE.get(request.query.get("done", "")),
         "error": status >= 400,
@@ -133,7 +133,7 @@ async def case_page(request: web.Request, session: ConsoleSession) -> web.Stream
 
 async def _act(request: web.Request, session: ConsoleSession, action: str) -> web.StreamResponse:
     services = services_of(request)
-    case_id, actor = int(request.match_info["case_id"]), session.member.telegram_id
+    case_id, actor = int(request.match_info["case_id"]), session.member.id
     try:
         if action == "claimed":
             batch = await services.staff.claim(actor, case_id)

@@ -104,7 +104,7 @@ async def media(request: web.Request, session: ConsoleSession) -> web.StreamResp
     services = services_of(request)
     case_id, number = int(request.match_info["case_id"]), int(request.match_info["number"])
     try:
-        file = await services.files.fetch(session.member.telegram_id, case_id, number)
+        file = await services.files.fetch(session.member.id, case_id, number)
     except MediaNotFound:
         message = "这个问题里没有这个附件。"
         return render(request, "error.html", {"title": "出错了", "message": message}, status=404)

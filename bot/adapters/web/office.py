@@ -46,7 +46,7 @@ async def _duty(
 ) -> web.StreamResponse:
     services = services_of(request)
     try:
-        board = await services.staff.duty_board(session.member.telegram_id, switch)
+        board = await services.staff.duty_board(session.member.id, switch)
     except DeskError as error:
         return failure(request, error)
     me = session.member
@@ -54,7 +54,7 @@ async def _duty(
         "title": "值班",
         "on_duty": [m.name for m in board.on_duty],
         "next_start": board.next_start,
-        "me_on_duty": any(m.telegram_id == me.telegram_id for m in board.on_duty),
+        "me_on_duty": any(m.id == me.id for m in board.on_duty),
         "adviser": me.is_adviser,
     }
     return render(request, "duty.html", context)
@@ -77,7 +77,7 @@ async def duty_switch(request: web.Request, session: ConsoleSession) -> web.Stre
 
 async def _report(request: web.Request, session: ConsoleSession) -> MonthlyReport:
     services = services_of(request)
-    await services.staff.member(session.member.telegram_id, "report")
+    await services.staff.member(session.member.id, "report")
     text = request.query.get("period", "").strip()[:16]
     return await services.reports.build(services.reports.period(text or None))
 
@@ -141,7 +141,7 @@ async def misses_page(request: web.Request, session: ConsoleSession) -> web.Stre
     """The office's page: what the FAQ missed in a month, grouped by the nearest entry."""
     services = services_of(request)
     try:
-        await services.staff.member(session.member.telegram_id, "misses", office_only=True)
+        await services.staff.member(session.member.id, "misses", office_only=True)
         period = _month(request)
     except DeskError as error:
         return failure(request, error)

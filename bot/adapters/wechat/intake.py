@@ -6,8 +6,13 @@ button: untrusted, a stale one gets the stale-button reply); voice with WeChat's
 the adviser, carrying the MediaId (a file's title, a voice's format as its name) so the adviser
 gets the file itself, fetched through WeChat's ``media/get``;
 anything else gets a polite reply. ``subscribe`` is ``/start``; ``unsubscribe`` marks the resident
-unreachable; a custom-menu ``CLICK`` is a button press. Before a resident's message is handled,
-what was held for them (48-hour rule) is delivered with a short note.
+unreachable; a custom-menu ``CLICK`` is a button press. Before a message is handled, what was held
+for its sender (48-hour rule) is delivered with a short note.
+
+A sender whose openid is on the roster is staff, never a resident: their text is a staff command
+and a tapped msgmenu item (「认领 #N」) a staff button (:class:`~bot.core.staff_commands.StaffChat`,
+the same use cases as Telegram's commands, role-checked there); anything else gets the list of
+commands. Anyone else typing a staff command (``/claim 3``) is refused politely, as on Telegram.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from bot.app import Services
 from bot.core.channels import ChannelDesk
 from bot.core.messages import WECHAT
 from bot.core.ports import Address, Person, SentBatch
+from bot.core.roster import StaffMember
+from bot.core.staff_commands import StaffChat
 from bot.storage.channel_store import ChannelItem, SqlChannelStore
 from bot.storage.tickets import AlreadyProcessed, Ticket, current_update
 
@@ -35,6 +42,7 @@ class WeChatIntake:
     def __init__(self, services: Services, store: SqlChannelStore) -> None:
         self._services, self._store = services, store
         self._channel = ChannelDesk(services.uow, services.clock)
+        self._staff = StaffChat(services.uow, services.clock, services.staff, services.console)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -78,15 +86,20 @@ class WeChatIntake:
         person = Person(chat, chat, "")
         courier = self._services.courier
         message = parse_message(xmltodict.unparse({"xml": fields}))
+        member = self._services.settings.roster.member_at(chat)
         if message.type == "event" and getattr(message, "event", "") == "unsubscribe":
-            await self._channel.unfollowed(chat)
+            if member is None:
+                await self._channel.unfollowed(chat)
             return
-        await courier.deliver(await self._channel.release(chat))
+        await courier.deliver(await self._channel.release(chat, staff=member is not None))
         # The use case's transaction marks the callback processed with its effects: after a
         # crash it is either answered and marked, or neither (and processed on restart).
         ticket = current_update.set(Ticket(item.key, self._services.clock.now()))
         try:
-            batch = await self._dispatch(person, message, fields)
+            if member is not None:
+                batch = await self._staff_dispatch(member, chat, message, fields)
+            else:
+                batch = await self._dispatch(person, message, fields)
         finally:
             current_update.reset(ticket)
         if batch is not None:
@@ -100,7 +113,9 @@ class WeChatIntake:
         if kind == "text":
             if fields.get("bizmsgmenuid"):
                 return await desk.press(person, fields["bizmsgmenuid"])
-            return await desk.ask(person, fields.get("Content", ""))
+            text = fields.get("Content", "")
+            refused = await self._staff.outsider(person.chat_id, text)
+            return refused if refused is not None else await desk.ask(person, text)
         media_id = _media_id(fields)
         if kind == "voice":
             recognition = (fields.get("Recognition") or "").strip()
@@ -128,6 +143,18 @@ class WeChatIntake:
                 return await desk.press(person, key)
             return None  # VIEW and other events need no answer
         return await desk.media(person, kind, None, "")  # location, link, video ...: polite reply
+
+    async def _staff_dispatch(
+        self, member: StaffMember, chat: Address, message: object, fields: dict[str, str]
+    ) -> SentBatch | None:
+        kind = getattr(message, "type", "unknown")
+        if kind == "text":
+            if fields.get("bizmsgmenuid"):
+                return await self._staff.press(member, chat, fields["bizmsgmenuid"])
+            return await self._staff.message(member, chat, fields.get("Content", ""))
+        if kind == "event" and getattr(message, "event", "") not in ("subscribe", "click"):
+            return None  # VIEW and other events need no answer
+        return await self._staff.message(member, chat, "")  # the list of commands
 
 
 def _media_id(fields: dict[str, str]) -> str | None:

@@ -29,7 +29,8 @@ async def start_wechat(services: Services) -> Callable[[], Awaitable[None]]:
     assert settings.app_id and settings.listen, "start_wechat needs wechat.app_id and .listen"
     store = SqlChannelStore(services.uow, WECHAT)
     api = WeChatApi(settings, store, services.clock)
-    services.attach_transport(WeChatTransport(api, services.file_sources), WECHAT)
+    files = services.file_sources
+    services.attach_transport(WeChatTransport(api, files, settings.answer_template_id), WECHAT)
     services.attach_files(WeChatFiles(api), WECHAT)
     intake = WeChatIntake(services, store)
     app = web.Application()

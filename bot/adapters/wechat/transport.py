@@ -5,6 +5,9 @@ and one more try; 45015 (more than 48 hours since the resident's last message) �
 they write again; 43004 (unfollowed) → blocked (unreachable); 45047, -1, HTTP errors and
 network failures → retry with back-off; anything else → rejected. An adviser's photo is
 uploaded (media/upload) and sent as an image message after the text.
+
+The note that a held answer waits (purpose ``answer_waiting``) goes as a template message
+(``message/template/send``, not bound to the 48 hours) when ``wechat.answer_template_id`` is set.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.adapters.wechat.client import WeChatApi
 from bot.adapters.wechat.render import WeChatMessage, render
+from bot.core.courier import ANSWER_WAITING
 from bot.core.files import FileSources, FileUnavailable, extension_of
 from bot.core.ports import Address, Delivery, DeliveryOutcome, Media, Outgoing
+from bot.core.texts import answer_waiting_fields
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +62,15 @@ class WeChatTransport:
     """Delivers outbox messages to WeChat residents; ``files``: the channels' file sources, for
     a photo an adviser sent from Telegram (by its Telegram file id)."""
 
-    def __init__(self, api: WeChatApi, files: FileSources | None = None) -> None:
-        self._api, self._files = api, files
+    def __init__(
+        self,
+        api: WeChatApi,
+        files: FileSources | None = None,
+        answer_template_id: str | None = None,
+    ) -> None:
+        """``answer_template_id``: the template (模板消息) telling a resident that an answer held
+        by the 48-hour rule is waiting; without it such notes go as customer-service messages."""
+        self._api, self._files, self._template_id = api, files, answer_template_id
 
     async def send(self, message: Outgoing) -> Delivery:
         assert isinstance(message.chat_id, Address), "a WeChat message goes to an openid"
@@ -72,10 +84,17 @@ class WeChatTransport:
                 log.warning("no WeChat access token: %s", type(error).__name__)
                 return Delivery(DeliveryOutcome.RETRY, error="no access token")
             try:
-                for part in parts:
-                    await self._send(token, openid, part)
-                if attachment is not None:
-                    await self._send_file(token, openid, attachment)
+                if message.purpose == ANSWER_WAITING and self._template_id:
+                    fields = answer_waiting_fields(message.case_id or 0)
+                    data = {name: {"value": value} for name, value in fields.items()}
+                    await self._api.call(
+                        token, "message.send_template", openid, self._template_id, data
+                    )
+                else:
+                    for part in parts:
+                        await self._send(token, openid, part)
+                    if attachment is not None:
+                        await self._send_file(token, openid, attachment)
             except WeChatClientException as error:
                 if error.errcode in TOKEN_ERRORS:
                     await self._api.refused(token)

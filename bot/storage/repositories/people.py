@@ -229,10 +229,10 @@ class SqlDutyRepository:
     async def set(self, override: DutyOverride) -> None:
         values = {"on_duty": override.on_duty, "until": override.until}
         changed = await self._s.execute(
-            update(DUTY).where(DUTY.c.telegram_id == override.telegram_id).values(values)
+            update(DUTY).where(DUTY.c.telegram_id == override.staff_id).values(values)
         )
         if not changed.rowcount:
-            await self._s.execute(insert(DUTY).values(telegram_id=override.telegram_id, **values))
+            await self._s.execute(insert(DUTY).values(telegram_id=override.staff_id, **values))
 
 
 def _new_resident(person: Person, name: str, at: datetime) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from bot.adapters.tg.buttons import acknowledge
 from bot.adapters.tg.context import DeskContext
 from bot.adapters.tg.errors import explain
 from bot.core import staff_texts
-from bot.core.errors import DeskError, InvalidRequest
+from bot.core.errors import DeskError
 from bot.core.ports import Media, SentBatch
+from bot.core.staff_commands import case_number
 
 Handler = Callable[[Update, DeskContext], Coroutine[Any, Any, None]]
 
@@ -41,16 +42,7 @@ async def _case_arg(
     """The case number argument, read only after the sender's role is checked (so residents
     are refused, and logged, instead of being taught staff commands)."""
     await context.services.staff.member(_sender(update), action, adviser_only=adviser_only)
-    return _case_number(context.args, usage)
-
-
-def _case_number(args: list[str] | None, usage: str) -> int:
-    # ASCII digits only, at most 12 ("²".isdigit() is true but int("²") fails; 20 digits
-    # overflow the database's integers).
-    number = args[0].lstrip("#") if args else ""
-    if not (number.isascii() and number.isdigit() and len(number) <= 12):
-        raise InvalidRequest(usage)
-    return int(number)
+    return case_number(context.args, usage)
 
 
 async def _deliver(context: DeskContext, batch: SentBatch) -> None:
@@ -70,7 +62,7 @@ def _sender(update: Update) -> int:
 @explains
 async def claim(update: Update, context: DeskContext) -> None:
     """Claim a case: /claim 17."""
-    case_id = await _case_arg(update, context, "claim", "用法：/claim 编号，例如 /claim 17")
+    case_id = await _case_arg(update, context, "claim", staff_texts.claim_usage())
     await _deliver(context, await context.services.staff.claim(_sender(update), case_id))
 
 
@@ -113,7 +105,7 @@ async def reply(update: Update, context: DeskContext) -> None:
 @explains
 async def close(update: Update, context: DeskContext) -> None:
     """Close a case: /close 17."""
-    case_id = await _case_arg(update, context, "close", "用法：/close 编号，例如 /close 17")
+    case_id = await _case_arg(update, context, "close", staff_texts.close_usage())
     await _deliver(context, await context.services.staff.close(_sender(update), case_id))
 
 
@@ -126,9 +118,7 @@ async def queue(update: Update, context: DeskContext) -> None:
 @explains
 async def case(update: Update, context: DeskContext) -> None:
     """Show a case's thread: /case 17."""
-    case_id = await _case_arg(
-        update, context, "case", "用法：/case 编号，例如 /case 17", adviser_only=False
-    )
+    case_id = await _case_arg(update, context, "case", staff_texts.case_usage(), adviser_only=False)
     await _reply(update, await context.services.staff.show(_sender(update), case_id))
 
 

@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, Self
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, PoolResetState, event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -59,8 +59,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         )
     # aiosqlite's ``timeout`` is SQLite's busy timeout: the wait happens on aiosqlite's thread,
     # so the event loop keeps running meanwhile.
+    # The pool's reset-on-return is the "reset" listener below instead of an unconditional
+    # rollback (SQLAlchemy's documented custom reset scheme).
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_reset_on_return=None,
+        **kwargs,
     )
     memory = ":memory:" in url
 
@@ -74,6 +79,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _rollback_if_open(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
+        # A connection goes back to the pool with no transaction open: roll back one that is
+        # still open. Most units of work have committed, and then the rollback would only cost
+        # a round trip to aiosqlite's thread.
+        driver = record.driver_connection  # aiosqlite's connection
+        if state.asyncio_safe and not state.terminate_only and driver and driver.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Connection) -> None:

@@ -234,11 +234,11 @@ class ResidentDesk(TopicMenu, ScamSteps):
         )
         if result.action is Action.ANSWER and best is not None:
             answer = self._event(EventKind.FAQ_ANSWER, resident, entry=best, score=result.score)
-            question_id, _ = await uow.interactions.add_all([question, answer])
+            question_id = await uow.interactions.add_question(question, answer)
             return [self._answer(chat, best, f"esc:{question_id}")]
         if result.action is Action.CLARIFY and result.candidates:
             clarify = self._event(EventKind.CLARIFY, resident, entry=best, score=result.score)
-            question_id, _ = await uow.interactions.add_all([question, clarify])
+            question_id = await uow.interactions.add_question(question, clarify)
             rows = [
                 (Button(c.question, f"pick:{question_id}:{c.faq_id}"),) for c in result.candidates
             ]

@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, Self
 
-from sqlalchemy import Connection, PoolResetState, event
+from sqlalchemy import Connection, PoolResetState, event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -47,16 +47,9 @@ READ_ONLY = "legaldesk_read_only"
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for SQLite (WAL, foreign keys, writers take turns) or PostgreSQL (a pool whose
-    connections are pinged before use, so that ones the server dropped are replaced)."""
+    connections are checked before use, so that ones the server closed are replaced)."""
     if not url.startswith("sqlite"):
-        return create_async_engine(
-            url,
-            pool_size=POSTGRES_POOL_SIZE,
-            max_overflow=POSTGRES_MAX_OVERFLOW,
-            pool_pre_ping=True,
-            pool_recycle=POSTGRES_POOL_RECYCLE_SECONDS,
-            **kwargs,
-        )
+        return _postgres_engine(url, **kwargs)
     # aiosqlite's ``timeout`` is SQLite's busy timeout: the wait happens on aiosqlite's thread,
     # so the event loop keeps running meanwhile.
     # The pool's reset-on-return is the "reset" listener below instead of an unconditional
@@ -100,6 +93,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # writes later fails at once with SQLITE_BUSY when another writer got in between,
             # whatever the busy timeout; IMMEDIATE waits its turn instead (no deadlock).
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_MAX_OVERFLOW,
+        pool_recycle=POSTGRES_POOL_RECYCLE_SECONDS,
+        **kwargs,
+    )
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _replace_if_closed(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # A pooled connection that the server closed (a restart, pg_terminate_backend) is
+        # replaced before a unit of work uses it: raising DisconnectionError here makes the pool
+        # open a new one (SQLAlchemy's checkout event). asyncpg marks a connection closed as soon
+        # as the event loop reads the server's goodbye, so this costs no round trip, whereas
+        # pool_pre_ping sends three (BEGIN, an empty query, ROLLBACK) on every checkout.
+        if record.driver_connection.is_closed():
+            raise exc.DisconnectionError("the server closed this pooled connection")
 
     return engine
 

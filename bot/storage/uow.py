@@ -43,6 +43,10 @@ POSTGRES_MAX_OVERFLOW = 0
 POSTGRES_POOL_RECYCLE_SECONDS = 1800
 # An execution option of a unit of work's connection: it only reads (a report).
 READ_ONLY = "legaldesk_read_only"
+# An execution option: its commit must survive a power cut, not only a crash of the process.
+DURABLE = "legaldesk_durable"
+# A SQLite connection's current PRAGMA synchronous, in its ``info``.
+_SYNCHRONOUS = "legaldesk_synchronous"
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -63,15 +67,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     memory = ":memory:" in url
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not the driver, issue BEGIN (SQLAlchemy's documented aiosqlite recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL with synchronous=NORMAL: a commit survives the process crashing at any point, but
+        # is synced to disk only at checkpoints, so a power cut can undo the latest ones. The
+        # stores that acknowledge what they received sync their commit (DURABLE, see _begin).
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        record.info[_SYNCHRONOUS] = "NORMAL"
 
     @event.listens_for(engine.sync_engine, "reset")
     def _rollback_if_open(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
@@ -84,15 +92,22 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY):
             # In WAL mode a deferred transaction that only reads is one consistent snapshot and
             # neither waits for writers nor holds them up.
             connection.exec_driver_sql("BEGIN")
-        else:
-            # Take the write lock at the start: a deferred transaction that read first and
-            # writes later fails at once with SQLITE_BUSY when another writer got in between,
-            # whatever the busy timeout; IMMEDIATE waits its turn instead (no deadlock).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # A synced commit (FULL) also syncs every commit before it. The level cannot change
+        # inside a transaction, so it is set before BEGIN, when it differs.
+        level = "FULL" if options.get(DURABLE) else "NORMAL"
+        if connection.info.get(_SYNCHRONOUS) != level:
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            connection.info[_SYNCHRONOUS] = level
+        # Take the write lock at the start: a deferred transaction that read first and writes
+        # later fails at once with SQLITE_BUSY when another writer got in between, whatever the
+        # busy timeout; IMMEDIATE waits its turn instead (no deadlock).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -215,6 +230,13 @@ class SqlUnitOfWork:
         await connection.commit()
         if ticket is not None:
             ticket.committed = True
+
+    async def sync_on_commit(self) -> None:
+        """Make the commit survive a power cut, not only a crash of the process: for stores
+        that acknowledge what they received (Telegram's offset moves past a stored batch, WeChat
+        hears that a callback arrived). SQLite syncs it to disk (a few ms); PostgreSQL syncs
+        every commit anyway. Call it before the first statement."""
+        await self.connection.execution_options(**{DURABLE: True})
 
     @property
     def connection(self) -> AsyncConnection:

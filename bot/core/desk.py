@@ -8,23 +8,39 @@ adapter to deliver after the commit. Browsing the topic menu lives in :mod:`bot.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core import texts
 from bot.core.desk_steps import DeskPolicy
 from bot.core.inbound import INBOUND, is_blank, storable
 from bot.core.interactions import EventKind
-from bot.core.law import parse_article_query, render_article, split_for_messages
+from bot.core.law import Citation, parse_article_query, render_article, split_for_messages
 from bot.core.matching.matcher import Action, MatchResult
 from bot.core.messages import ChatRef, Media, address_of
 from bot.core.ports import Arrival, Button, Outgoing, Person, Resident, SentBatch, UnitOfWork
 from bot.core.scam_steps import ScamSteps
+from bot.core.scams import ScamVerdict, VerdictKind
 from bot.core.topics import TopicMenu
 
 __all__ = ["INBOUND", "DeskPolicy", "ResidentDesk", "is_blank", "storable"]
 
 MESSAGE_LIMIT = 3500
 _ID = re.compile(r"[0-9]{1,12}")  # ids in callback data: ASCII digits that fit the database
+
+
+_NOT_A_CHECK = ScamVerdict(VerdictKind.NOT_A_CHECK)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a resident's text says on its own: blank, a scam check's verdict, an article
+    citation, or the FAQ match (each only if the steps before it do not settle the message)."""
+
+    blank: bool = False
+    verdict: ScamVerdict = _NOT_A_CHECK
+    citation: Citation | None = None
+    match: MatchResult | None = None
 
 
 def _number(text: str) -> int | None:
@@ -43,15 +59,16 @@ class ResidentDesk(TopicMenu, ScamSteps):
         """Answer a resident's free-text message: a scam check, FAQ, choices, small talk, or the
         adviser. ``forwarded``: the resident forwarded the message from elsewhere."""
         text = storable(text)
+        reading = self._read(text, forwarded)
         async with self._uow() as uow:
             arrival = await self._arrive(uow, person)
             resident = arrival.resident
             if self._flooding(arrival):
                 return await self._flood(uow, resident, person, text)
-            if is_blank(text):  # whitespace, zero-width or bidi marks only: not for the adviser
+            if reading.blank:  # whitespace, zero-width or bidi marks only: not for the adviser
                 await self._log(uow, EventKind.MEDIA, resident, detail="blank")
                 return await self._finish(uow, [Outgoing(person.chat_id, texts.not_understood())])
-            verdict = self._scam_verdict(text, forwarded)
+            verdict = reading.verdict
             if self._scam_first(verdict, forwarded):
                 out = await self._scam_check(uow, arrival, person, text, verdict)
                 return await self._finish(uow, out)
@@ -59,16 +76,32 @@ class ResidentDesk(TopicMenu, ScamSteps):
             if case is not None:
                 out = await self._handoff.follow_up(uow, resident, case, text=text)
                 return await self._finish(uow, out)
-            citation = parse_article_query(text)
-            if citation is not None:
-                out = await self._law(uow, resident, person.chat_id, citation, text)
+            if reading.citation is not None:
+                out = await self._law(uow, resident, person.chat_id, reading.citation, text)
                 return await self._finish(uow, out)
-            result = self._matcher.match(text)
+            result = reading.match
+            assert result is not None  # matched whenever neither of the above answers
             if verdict.is_check and result.action not in (Action.ANSWER, Action.CLARIFY):
                 out = await self._scam_check(uow, arrival, person, text, verdict)
                 return await self._finish(uow, out)
             out = await self._decide(uow, resident, person, text, result)
             return await self._finish(uow, out)
+
+    def _read(self, text: str, forwarded: bool) -> _Reading:
+        """Everything ``ask`` may need to know about the text itself. Pure CPU, so it runs before
+        the unit of work opens: other chats' transactions (SQLite's single writer, PostgreSQL's
+        pooled connections) do not wait for it. The resident's state decides later which part
+        counts (a message during an open case or over the flood limit is matched but not
+        answered from the FAQ)."""
+        if is_blank(text):
+            return _Reading(blank=True)
+        verdict = self._scam_verdict(text, forwarded)
+        if self._scam_first(verdict, forwarded):
+            return _Reading(verdict=verdict)
+        citation = parse_article_query(text)
+        if citation is not None:
+            return _Reading(verdict=verdict, citation=citation)
+        return _Reading(verdict=verdict, match=self._matcher.match(text))
 
     async def pick(self, person: Person, question_id: int, faq_id: str) -> SentBatch:
         """Answer the entry a resident picked among the offered choices."""
@@ -204,11 +237,11 @@ class ResidentDesk(TopicMenu, ScamSteps):
         )
         if result.action is Action.ANSWER and best is not None:
             answer = self._event(EventKind.FAQ_ANSWER, resident, entry=best, score=result.score)
-            question_id, _ = await uow.interactions.add_all([question, answer])
+            question_id = await uow.interactions.add_question(question, answer)
             return [self._answer(chat, best, f"esc:{question_id}")]
         if result.action is Action.CLARIFY and result.candidates:
             clarify = self._event(EventKind.CLARIFY, resident, entry=best, score=result.score)
-            question_id, _ = await uow.interactions.add_all([question, clarify])
+            question_id = await uow.interactions.add_question(question, clarify)
             rows = [
                 (Button(c.question, f"pick:{question_id}:{c.faq_id}"),) for c in result.candidates
             ]

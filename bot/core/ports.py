@@ -86,7 +86,12 @@ class ResidentRepository(Protocol):
 class InteractionRepository(Protocol):
     async def add(self, event: Interaction) -> int: ...
     async def add_all(self, events: Sequence[Interaction]) -> list[int]:
-        """Log several events in one statement; their ids, in order."""
+        """Log several events; their ids, in order."""
+        ...
+
+    async def add_question(self, question: Interaction, reply: Interaction) -> int:
+        """Log a resident's question and the desk's reply to it (an event of another kind) in
+        one statement; the question's id."""
         ...
 
     async def question_text(self, event_id: int, resident_id: int) -> str | None:

@@ -52,6 +52,7 @@ class SqlChannelStore:
             "attempts": 0,
         }
         async with self._uow() as uow:
+            await uow.sync_on_commit()  # WeChat is told next that the callback arrived
             connection = uow.connection
             fresh = await connection.scalar(_STORE[connection.dialect.name], row)
             await connection.commit()

@@ -78,6 +78,7 @@ class SqlInbox:
             for i in items
         ]
         async with self._uow() as uow:
+            await uow.sync_on_commit()  # the getUpdates offset moves past these next
             connection = uow.connection
             statement = _STORE[connection.dialect.name]
             # several rows per INSERT (SQLAlchemy's "insertmanyvalues"), compiled once

@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, Self
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, PoolResetState, event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -43,49 +43,93 @@ POSTGRES_MAX_OVERFLOW = 0
 POSTGRES_POOL_RECYCLE_SECONDS = 1800
 # An execution option of a unit of work's connection: it only reads (a report).
 READ_ONLY = "legaldesk_read_only"
+# An execution option: its commit must survive a power cut, not only a crash of the process.
+DURABLE = "legaldesk_durable"
+# A SQLite connection's current PRAGMA synchronous, in its ``info``.
+_SYNCHRONOUS = "legaldesk_synchronous"
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for SQLite (WAL, foreign keys, writers take turns) or PostgreSQL (a pool whose
-    connections are pinged before use, so that ones the server dropped are replaced)."""
+    connections are checked before use, so that ones the server closed are replaced)."""
     if not url.startswith("sqlite"):
-        return create_async_engine(
-            url,
-            pool_size=POSTGRES_POOL_SIZE,
-            max_overflow=POSTGRES_MAX_OVERFLOW,
-            pool_pre_ping=True,
-            pool_recycle=POSTGRES_POOL_RECYCLE_SECONDS,
-            **kwargs,
-        )
+        return _postgres_engine(url, **kwargs)
     # aiosqlite's ``timeout`` is SQLite's busy timeout: the wait happens on aiosqlite's thread,
     # so the event loop keeps running meanwhile.
+    # The pool's reset-on-return is the "reset" listener below instead of an unconditional
+    # rollback (SQLAlchemy's documented custom reset scheme).
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_reset_on_return=None,
+        **kwargs,
     )
     memory = ":memory:" in url
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not the driver, issue BEGIN (SQLAlchemy's documented aiosqlite recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL with synchronous=NORMAL: a commit survives the process crashing at any point, but
+        # is synced to disk only at checkpoints, so a power cut can undo the latest ones. The
+        # stores that acknowledge what they received sync their commit (DURABLE, see _begin).
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        record.info[_SYNCHRONOUS] = "NORMAL"
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _rollback_if_open(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
+        # A connection goes back to the pool with no transaction open: roll back one that is
+        # still open. Most units of work have committed, and then the rollback would only cost
+        # a round trip to aiosqlite's thread.
+        driver = record.driver_connection  # aiosqlite's connection
+        if state.asyncio_safe and not state.terminate_only and driver and driver.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY):
             # In WAL mode a deferred transaction that only reads is one consistent snapshot and
             # neither waits for writers nor holds them up.
             connection.exec_driver_sql("BEGIN")
-        else:
-            # Take the write lock at the start: a deferred transaction that read first and
-            # writes later fails at once with SQLITE_BUSY when another writer got in between,
-            # whatever the busy timeout; IMMEDIATE waits its turn instead (no deadlock).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # A synced commit (FULL) also syncs every commit before it. The level cannot change
+        # inside a transaction, so it is set before BEGIN, when it differs.
+        level = "FULL" if options.get(DURABLE) else "NORMAL"
+        if connection.info.get(_SYNCHRONOUS) != level:
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            connection.info[_SYNCHRONOUS] = level
+        # Take the write lock at the start: a deferred transaction that read first and writes
+        # later fails at once with SQLITE_BUSY when another writer got in between, whatever the
+        # busy timeout; IMMEDIATE waits its turn instead (no deadlock).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_MAX_OVERFLOW,
+        pool_recycle=POSTGRES_POOL_RECYCLE_SECONDS,
+        **kwargs,
+    )
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _replace_if_closed(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # A pooled connection that the server closed (a restart, pg_terminate_backend) is
+        # replaced before a unit of work uses it: raising DisconnectionError here makes the pool
+        # open a new one (SQLAlchemy's checkout event). asyncpg marks a connection closed as soon
+        # as the event loop reads the server's goodbye, so this costs no round trip, whereas
+        # pool_pre_ping sends three (BEGIN, an empty query, ROLLBACK) on every checkout.
+        if record.driver_connection.is_closed():
+            raise exc.DisconnectionError("the server closed this pooled connection")
 
     return engine
 
@@ -186,6 +230,13 @@ class SqlUnitOfWork:
         await connection.commit()
         if ticket is not None:
             ticket.committed = True
+
+    async def sync_on_commit(self) -> None:
+        """Make the commit survive a power cut, not only a crash of the process: for stores
+        that acknowledge what they received (Telegram's offset moves past a stored batch, WeChat
+        hears that a callback arrived). SQLite syncs it to disk (a few ms); PostgreSQL syncs
+        every commit anyway. Call it before the first statement."""
+        await self.connection.execution_options(**{DURABLE: True})
 
     @property
     def connection(self) -> AsyncConnection:

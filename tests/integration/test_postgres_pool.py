@@ -48,7 +48,7 @@ async def _restart(url: str, pids: set[int]) -> None:
 
 @pytest.mark.postgres
 async def test_connections_killed_while_idle_in_the_pool_are_replaced(database_url: str) -> None:
-    engine = create_engine(database_url)  # pings each pooled connection before use
+    engine = create_engine(database_url)  # checks each pooled connection before use
     try:
         pids = await _backend_pids(engine, 3)
         await _restart(database_url, pids)

@@ -1,6 +1,7 @@
 """The embedded SQLite engine: waiting for another process's write lock does not stall the event
-loop, a lock held too long fails the unit of work and stores nothing, reports read beside writers,
-and the per-message count reads a resident's own rows."""
+loop, a lock held too long fails the unit of work and stores nothing, a connection handed back
+mid-transaction frees the lock, a stored batch of updates is synced to disk, reports read beside
+writers, and the per-message count reads a resident's own rows."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import exc, func, select
+from sqlalchemy import exc, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.desk import INBOUND
 from bot.core.ports import Person
 from bot.storage import uow as uow_module
+from bot.storage.inbox import InboxItem, SqlInbox
 from bot.storage.migrate import upgrade
 from bot.storage.models import ResidentRow
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine
@@ -108,6 +110,52 @@ async def test_a_lock_held_too_long_fails_the_unit_of_work_and_stores_nothing(
         assert await _residents(engine) == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_connection_handed_back_mid_transaction_is_rolled_back_and_frees_the_lock(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    """The pool rolls back only transactions still open when a connection comes back (most
+    units of work committed): one SQLAlchemy did not see begin must not keep the write lock."""
+    path, engine = database
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.execute("BEGIN IMMEDIATE")  # behind SQLAlchemy's back
+        await driver.execute(
+            "INSERT INTO residents (user_id, chat_id, display_name, created_at)"
+            " VALUES (502, 502, '李大爷', '2026-11-25 02:30:00.000000')"
+        )
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if it was kept
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert await _residents(engine) == 0
+    await _register(engine)  # the pooled connection serves the next unit of work
+    assert await _residents(engine) == 1
+
+
+async def test_a_stored_batch_of_updates_is_synced_to_disk_before_its_offset_moves(
+    database: tuple[Path, AsyncEngine],
+) -> None:
+    """WAL with synchronous=NORMAL survives the process crashing, but a power cut can undo
+    commits not yet synced. The inbox's store (after which Telegram's offset moves) commits
+    with synchronous=FULL, which syncs every commit before it too; other units of work do not
+    pay for a sync."""
+    _, engine = database
+
+    async def level() -> int:  # what the connection that just committed syncs with
+        async with SqlUnitOfWorkFactory(engine, write=False)() as report:
+            return int(await report.connection.scalar(text("PRAGMA synchronous")) or 0)
+
+    await SqlInbox(SqlUnitOfWorkFactory(engine)).store([InboxItem(7, 501, {"update_id": 7})], NOW)
+    assert await level() == 2  # FULL
+    await _register(engine)
+    assert await level() == 1  # NORMAL
+    await SqlInbox(SqlUnitOfWorkFactory(engine)).store([InboxItem(8, 501, {"update_id": 8})], NOW)
+    assert await level() == 2
 
 
 async def test_a_report_reads_committed_rows_while_another_process_writes(

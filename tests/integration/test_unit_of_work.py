@@ -79,6 +79,25 @@ async def test_what_a_unit_of_work_wrote_is_seen_by_its_later_statements(
     assert await _count(engine, InteractionRow) == 2
 
 
+async def test_a_question_and_its_reply_are_logged_together_under_their_own_ids(
+    engine: AsyncEngine,
+) -> None:
+    """The id that comes back is the question's (its reply's buttons name it), on both engines."""
+    async with SqlUnitOfWorkFactory(engine)() as uow:
+        resident = await uow.residents.get_or_create(GRANNY, NOW)
+        for n in range(3):
+            question = _question(resident.id, f"第{n}问")
+            reply = Interaction(kind=EventKind.FAQ_ANSWER, at=NOW, resident_id=resident.id)
+            question_id = await uow.interactions.add_question(question, reply)
+            assert await uow.interactions.question_text(question_id, resident.id) == f"第{n}问"
+        with pytest.raises(ValueError):
+            await uow.interactions.add_question(question, question)
+        await uow.commit()
+    async with engine.connect() as connection:
+        kinds = (await connection.scalars(select(InteractionRow.kind))).all()
+    assert sorted(kinds) == sorted([EventKind.QUESTION, EventKind.FAQ_ANSWER] * 3)
+
+
 async def test_values_come_back_as_stored(engine: AsyncEngine) -> None:
     """Times stay aware and exact, JSON columns round-trip, counts see the resident's own rows."""
     async with SqlUnitOfWorkFactory(engine)() as uow:

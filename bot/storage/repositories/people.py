@@ -70,6 +70,7 @@ _RESIDENT_WROTE = (
 )
 # Several rows in one statement; their ids come back in the order of the rows.
 _NEW_INTERACTIONS = insert(INTERACTIONS).returning(INTERACTIONS.c.id, sort_by_parameter_order=True)
+_NEW_EXCHANGE = insert(INTERACTIONS).returning(INTERACTIONS.c.id, INTERACTIONS.c.kind)
 _INTERACTION_COLUMNS = (  # the fields of an Interaction, each stored in the column of its name
     "at",
     "kind",
@@ -205,6 +206,16 @@ class SqlInteractionRepository:
             return []
         rows = [_interaction_row(e) for e in events]
         return [int(i) for i in (await self._s.scalars(_NEW_INTERACTIONS, rows)).all()]
+
+    async def add_question(self, question: Interaction, reply: Interaction) -> int:
+        if question.kind is reply.kind:
+            raise ValueError("a question and its reply are events of different kinds")
+        rows = [_interaction_row(question), _interaction_row(reply)]
+        # One INSERT for both rows (SQLAlchemy's "insertmanyvalues"). Its RETURNING rows come in
+        # no promised order, and asking SQLAlchemy to sort them by parameter makes it send one
+        # INSERT per row on SQLite; so the question's row is told apart by its kind instead.
+        returned = await self._s.execute(_NEW_EXCHANGE, rows)
+        return next(int(r.id) for r in returned if r.kind == question.kind.value)
 
     async def question_text(self, event_id: int, resident_id: int) -> str | None:
         return await self._s.scalar(

@@ -143,6 +143,20 @@ async def test_a_retried_message_is_answered_once(running: Running) -> None:
     assert [m for m in running.wechat.messages_to(openid) if "诉讼费" in m.visible_text][1:] == []
 
 
+async def test_a_push_is_answered_at_once_while_the_customer_service_api_hangs(
+    running: Running,
+) -> None:
+    """WeChat waits 5 s for the answer to a push, then retries it: the desk answers ``success``
+    without waiting for its reply, which goes out through the customer-service API once that
+    answers."""
+    openid = running.wechat.new_openid()
+    running.wechat.delay_next("message/custom/send", 4.0)
+    (await running.push.text(openid, FAQ_QUESTION)).assert_ok()
+    assert running.wechat.messages_to(openid) == []  # answered while the reply is still held
+    answer = await running.wechat.wait_for_message(openid, contains="诉讼费", timeout=30)
+    assert "依据" in answer.visible_text or "第" in answer.visible_text
+
+
 async def test_a_bad_signature_is_refused_and_nothing_is_stored(running: Running) -> None:
     openid = running.wechat.new_openid()
     from tests.fakewechat import inbound

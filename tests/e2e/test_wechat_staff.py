@@ -17,7 +17,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
+from bot.storage.models import OutboxRow
+from bot.storage.uow import create_engine, create_sessionmaker
 from tests.conftest import REPO
 from tests.fakebotapi import FakeBotApi, FakeUser
 from tests.fakewechat import FakeWeChat, WeChatCallbacks
@@ -41,12 +44,33 @@ class Running:
     tg: FakeBotApi
     telegram_adviser: FakeUser
     web: str
+    database_url: str
 
     async def staff_online(self, openid: str) -> None:
         """The staff member follows the account and writes (WeChat lets it write to them for
         48 hours after that); the desk answers with the list of staff commands."""
         (await self.push.subscribe(openid)).assert_ok()
         await self.wechat.wait_for_message(openid, contains="/queue", timeout=20)
+
+
+async def _held_for(database_url: str, openid: str, within: float = 20) -> None:
+    """Wait until the outbox holds a message for ``openid`` (the 48-hour rule)."""
+    engine = create_engine(database_url)
+    deadline = asyncio.get_running_loop().time() + within
+    try:
+        while True:
+            async with create_sessionmaker(engine)() as session:
+                held = await session.scalar(
+                    select(OutboxRow.id).where(
+                        OutboxRow.recipient == openid, OutboxRow.status == "held"
+                    )
+                )
+            if held is not None:
+                return
+            assert asyncio.get_running_loop().time() < deadline, f"nothing held for {openid}"
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
 
 
 def _free_ports(n: int) -> list[int]:
@@ -107,7 +131,7 @@ wechat:
             await fake_tg.wait_for_call("getUpdates", timeout=60)  # WeChat is up before this
             url = f"http://127.0.0.1:{wechat_port}/wechat"
             async with fake_wechat.callbacks(url, TOKEN) as push:
-                yield Running(push, fake_wechat, fake_tg, adviser, web)
+                yield Running(push, fake_wechat, fake_tg, adviser, web, database_url)
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=30) == 0
         finally:
@@ -246,6 +270,7 @@ async def test_notices_held_by_the_48_hours_reach_the_adviser_when_they_write(
     await running.tg.send_text(resident, UNKNOWN)
     await running.tg.wait_for_message(running.telegram_adviser, contains="退役安置", timeout=20)
     await wechat.wait_for_error(45015, timeout=20)  # WeChat refused the notice: it is held
+    await _held_for(running.database_url, ADVISER)  # (as soon as the courier has recorded it)
     assert all("退役安置" not in m.visible_text for m in wechat.messages_to(ADVISER))
     (await push.text(ADVISER, "/queue")).assert_ok()
     note = await wechat.wait_for_message(ADVISER, timeout=20)

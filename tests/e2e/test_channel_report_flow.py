@@ -13,13 +13,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from tests.e2e.test_wechat_run import FAQ_QUESTION, UNKNOWN, Running, running  # noqa: F401
+from tests.e2e.test_wechat_run import (  # noqa: F401 - running: the fixture
+    FAQ_QUESTION,
+    SAFE_MODE_ONLY,
+    UNKNOWN,
+    Running,
+    running,
+)
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
 from tests.integration.test_reports import channel
 
 pytestmark = pytest.mark.e2e
 
 
+@SAFE_MODE_ONLY
 async def test_each_resident_is_counted_under_the_channel_they_wrote_on(
     running: Running,  # noqa: F811
     database_url: str,

@@ -3,22 +3,25 @@ API access token shared by every process.
 
 A callback is stored before the endpoint answers WeChat; a retry of the same message finds its
 key taken (``store`` returns False) and is not processed again. Each method is a short
-transaction of its own on a borrowed unit of work (which takes turns on SQLite).
+transaction of its own on a borrowed unit of work (which takes turns on SQLite). With several
+instances on PostgreSQL, ``refreshing`` lets one of them at a time fetch a new token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import AccessTokenRow, ChannelInboxRow
 from bot.storage.tickets import HANDLED
-from bot.storage.uow import SqlUnitOfWork
+from bot.storage.uow import SqlUnitOfWorkFactory
 
 ERROR_LENGTH = 512
 
@@ -38,7 +41,7 @@ class ChannelItem:
 
 
 class SqlChannelStore:
-    def __init__(self, uow: Callable[[], SqlUnitOfWork], channel: str) -> None:
+    def __init__(self, uow: SqlUnitOfWorkFactory, channel: str) -> None:
         self._uow, self._channel = uow, channel
 
     async def store(self, item: ChannelItem, now: datetime) -> bool:
@@ -108,6 +111,19 @@ class SqlChannelStore:
                 insert(AccessTokenRow).values(name=name, token=token, expires_at=expires_at)
             )
             await connection.commit()
+
+    @asynccontextmanager
+    async def refreshing(self, name: str) -> AsyncIterator[None]:
+        """The right to fetch a new ``name`` token, held by one instance at a time: on
+        PostgreSQL a transaction-level advisory lock (released when the block ends, or when the
+        process dies). SQLite serves one instance, whose callers already take turns."""
+        if self._uow.engine.dialect.name != "postgresql":
+            yield
+            return
+        key = zlib.crc32(f"access-token:{name}".encode())
+        async with self._uow() as uow:
+            await uow.connection.execute(select(func.pg_advisory_xact_lock(key)))
+            yield
 
     async def drop_token(self, name: str, token: str) -> None:
         """Forget a token WeChat refused (another process may have replaced it already)."""

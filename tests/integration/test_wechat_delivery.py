@@ -3,6 +3,7 @@ token, and what each of WeChat's refusals does to a message."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -58,6 +59,23 @@ async def test_the_access_token_is_fetched_once_and_shared_through_the_database(
     services.clock.advance(hours=1, minutes=56)  # within 5 minutes of expiry
     assert await other_process.token() != first
     assert len(wechat.token_requests) == 2
+
+
+@pytest.mark.postgres  # several instances share only PostgreSQL (SQLite refuses a second)
+async def test_instances_needing_a_token_at_once_fetch_one_between_them(
+    wired: tuple[Services, FakeWeChat, WeChatApi],
+) -> None:
+    """Each ``WeChatApi`` stands for another instance (its own lock, its own store); a new token
+    makes the one before it invalid, so only one of them may fetch."""
+    services, wechat, api = wired
+    wechat.delay_next("token", 0.5)  # the first fetch is still under way when the others ask
+    instances = [
+        WeChatApi(api._settings, SqlChannelStore(services.uow, WECHAT), services.clock)
+        for _ in range(3)
+    ]
+    tokens = await asyncio.gather(*(instance.token() for instance in instances))
+    assert len(set(tokens)) == 1
+    assert len(wechat.token_requests) == 1
 
 
 @pytest.mark.parametrize("expiry", ["expired", "invalid"])

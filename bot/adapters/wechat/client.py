@@ -63,7 +63,9 @@ class WeChatApi:
         token = await self._store.token(self._name, self._clock.now() + REFRESH_BEFORE)
         if token is not None:
             return token
-        async with self._lock:  # one fetch per process at a time
+        # One fetch at a time: per process, and across instances sharing PostgreSQL (a new
+        # token soon makes the one before it invalid).
+        async with self._lock, self._store.refreshing(self._name):
             token = await self._store.token(self._name, self._clock.now() + REFRESH_BEFORE)
             if token is not None:
                 return token

@@ -61,18 +61,22 @@ class SqlChannelStore:
             await connection.commit()
         return fresh is not None
 
-    async def pending(self) -> list[ChannelItem]:
-        """Stored callbacks neither processed nor given up (after a crash), oldest first."""
-        async with self._uow() as uow:
-            rows = await uow.connection.execute(
-                select(ChannelInboxRow.key, ChannelInboxRow.sender, ChannelInboxRow.payload)
-                .where(
-                    ChannelInboxRow.channel == self._channel,
-                    ChannelInboxRow.processed_at.is_(None),
-                    ChannelInboxRow.failed_at.is_(None),
-                )
-                .order_by(ChannelInboxRow.received_at)
+    async def pending(self, sender: str | None = None) -> list[ChannelItem]:
+        """Stored callbacks (of one ``sender``, or all) neither processed nor given up, oldest
+        first."""
+        query = (
+            select(ChannelInboxRow.key, ChannelInboxRow.sender, ChannelInboxRow.payload)
+            .where(
+                ChannelInboxRow.channel == self._channel,
+                ChannelInboxRow.processed_at.is_(None),
+                ChannelInboxRow.failed_at.is_(None),
             )
+            .order_by(ChannelInboxRow.received_at, ChannelInboxRow.key)
+        )
+        if sender is not None:
+            query = query.where(ChannelInboxRow.sender == sender)
+        async with self._uow() as uow:
+            rows = await uow.connection.execute(query)
             return [ChannelItem(r.key, r.sender, r.payload) for r in rows]
 
     async def settle(self, key: str, now: datetime, error: str | None = None) -> None:

@@ -3,11 +3,17 @@ mark committed together."""
 
 from __future__ import annotations
 
-from bot.adapters.wechat.intake import WeChatIntake
+import asyncio
+import logging
+
+import pytest
+
+from bot.adapters.wechat.intake import WeChatIntake, sender_lock_key
 from bot.app import Services
 from bot.core.messages import WECHAT
 from bot.core.ports import Address
 from bot.storage.channel_store import ChannelItem, SqlChannelStore
+from bot.storage.cluster import PostgresLocks
 from tests.fakes import RecordingTransport
 
 OPENID = "oIntakeTest_0000000000000001"
@@ -55,3 +61,41 @@ async def test_unprocessed_callbacks_are_processed_on_resume(services: Services)
     await intake.drain()
     assert any("诉讼费" in m.text for m in wechat.to(Address(WECHAT, OPENID)))  # type: ignore[arg-type]
     assert await store.pending() == []
+
+
+@pytest.mark.postgres  # several instances share only PostgreSQL
+async def test_a_sender_another_instance_holds_is_answered_here_after_it_oldest_first(
+    services: Services, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    wechat = RecordingTransport()
+    services.attach_transport(RecordingTransport())
+    services.attach_transport(wechat, WECHAT)
+    store = SqlChannelStore(services.uow, WECHAT)
+    other, here = PostgresLocks(database_url), PostgresLocks(database_url)
+    services.instance.locks = here
+    try:
+        # The other instance stored the sender's first question and is answering the sender.
+        assert await other.claim_chat(sender_lock_key(OPENID))
+        assert await store.store(_text("7101", QUESTION), services.clock.now())
+        intake = WeChatIntake(services, store)
+        with caplog.at_level(logging.INFO, logger="bot.adapters.wechat.intake"):
+            await intake.accept(_text("7102", "借钱不还怎么办"))  # the second reaches this one
+            await _logged(caplog, "being answered by another instance")
+        assert wechat.to(Address(WECHAT, OPENID)) == []  # type: ignore[arg-type]
+        await other.close()  # it died before answering: its lock went with its session
+        await intake.drain()
+        replies = [m.text for m in wechat.to(Address(WECHAT, OPENID))]  # type: ignore[arg-type]
+        first = next(i for i, text in enumerate(replies) if "诉讼费" in text)
+        second = next(i for i, text in enumerate(replies) if "借" in text)
+        assert first < second
+        assert await store.pending() == []
+    finally:
+        await other.close()
+        await here.close()
+
+
+async def _logged(caplog: pytest.LogCaptureFixture, text: str, within: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not any(text in record.getMessage() for record in caplog.records):
+        assert asyncio.get_running_loop().time() < deadline, f"never logged: {text}"
+        await asyncio.sleep(0.02)

@@ -18,7 +18,10 @@ commands. Anyone else typing a staff command (``/claim 3``) is refused politely,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import zlib
+from collections.abc import AsyncIterator
 
 import xmltodict
 from wechatpy import parse_message
@@ -33,6 +36,18 @@ from bot.storage.channel_store import ChannelItem, SqlChannelStore
 from bot.storage.tickets import AlreadyProcessed, Ticket, current_update
 
 log = logging.getLogger(__name__)
+
+# Several instances on one PostgreSQL: a sender is answered by one instance at a time (an advisory
+# lock, keyed apart from Telegram's chat ids). Waiting for another instance to finish with the
+# sender is checked this often, for at most this long (then this instance goes ahead: each
+# callback is still processed once, by its mark).
+SENDER_RECHECK_SECONDS = 0.05
+SENDER_PATIENCE_SECONDS = 30.0
+
+
+def sender_lock_key(openid: str) -> int:
+    return -(1 << 62) + zlib.crc32(openid.encode())
+
 
 # The custom menu's CLICK keys (``legaldesk wechat menu``) and the desk command each starts.
 MENU_COMMANDS = {"help": "help", "privacy": "privacy"}
@@ -67,18 +82,42 @@ class WeChatIntake:
 
     async def _process(self, item: ChannelItem) -> None:
         lock = self._locks.setdefault(item.sender, asyncio.Lock())
-        async with lock:
-            try:
-                await self._handle(item)
-            except AlreadyProcessed:  # another process (or an earlier life) answered it
-                pass
-            except Exception as error:  # one bad message must not stop the others
-                log.exception("WeChat callback failed")
-                await self._store.settle(item.key, self._services.clock.now(), repr(error))
-                return
-            await self._store.settle(item.key, self._services.clock.now())
+        async with lock, self._sender_held(item.sender):
+            # The sender's callbacks stored by any instance, oldest first: this one among them,
+            # unless it was answered meanwhile.
+            for pending in await self._store.pending(item.sender):
+                await self._answer(pending)
         if not lock.locked() and self._locks.get(item.sender) is lock:
             del self._locks[item.sender]
+
+    @contextlib.asynccontextmanager
+    async def _sender_held(self, sender: str) -> AsyncIterator[None]:
+        """This instance's turn to answer ``sender`` (always granted to a sole instance)."""
+        locks, key = self._services.instance.locks, sender_lock_key(sender)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SENDER_PATIENCE_SECONDS
+        held = await locks.claim_chat(key)
+        if not held:
+            log.info("a WeChat sender is being answered by another instance: waiting")
+        while not held and loop.time() < deadline:
+            await asyncio.sleep(SENDER_RECHECK_SECONDS)
+            held = await locks.claim_chat(key)
+        try:
+            yield
+        finally:
+            if held:
+                await locks.release_chat(key)
+
+    async def _answer(self, item: ChannelItem) -> None:
+        try:
+            await self._handle(item)
+        except AlreadyProcessed:  # another process (or an earlier life) answered it
+            pass
+        except Exception as error:  # one bad message must not stop the others
+            log.exception("WeChat callback failed")
+            await self._store.settle(item.key, self._services.clock.now(), repr(error))
+            return
+        await self._store.settle(item.key, self._services.clock.now())
 
     async def _handle(self, item: ChannelItem) -> None:
         fields = item.payload

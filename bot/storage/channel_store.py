@@ -61,9 +61,11 @@ class SqlChannelStore:
             await connection.commit()
         return fresh is not None
 
-    async def pending(self, sender: str | None = None) -> list[ChannelItem]:
-        """Stored callbacks (of one ``sender``, or all) neither processed nor given up, oldest
-        first."""
+    async def pending(
+        self, sender: str | None = None, before: datetime | None = None
+    ) -> list[ChannelItem]:
+        """Stored callbacks (of one ``sender``, or all; received ``before`` a moment, or any)
+        neither processed nor given up, oldest first."""
         query = (
             select(ChannelInboxRow.key, ChannelInboxRow.sender, ChannelInboxRow.payload)
             .where(
@@ -75,6 +77,8 @@ class SqlChannelStore:
         )
         if sender is not None:
             query = query.where(ChannelInboxRow.sender == sender)
+        if before is not None:
+            query = query.where(ChannelInboxRow.received_at < before)
         async with self._uow() as uow:
             rows = await uow.connection.execute(query)
             return [ChannelItem(r.key, r.sender, r.payload) for r in rows]

@@ -99,3 +99,28 @@ async def _logged(caplog: pytest.LogCaptureFixture, text: str, within: float = 1
     while not any(text in record.getMessage() for record in caplog.records):
         assert asyncio.get_running_loop().time() < deadline, f"never logged: {text}"
         await asyncio.sleep(0.02)
+
+
+@pytest.mark.postgres  # several instances share only PostgreSQL
+async def test_callbacks_a_dead_instance_left_unanswered_are_answered_by_the_sweep(
+    services: Services, database_url: str
+) -> None:
+    wechat = RecordingTransport()
+    services.attach_transport(RecordingTransport())
+    services.attach_transport(wechat, WECHAT)
+    store = SqlChannelStore(services.uow, WECHAT)
+    services.instance.locks = here = PostgresLocks(database_url)
+    try:
+        # An instance stored the question, told WeChat "success" and died before answering.
+        assert await store.store(_text("7201", QUESTION), services.clock.now())
+        intake = WeChatIntake(services, store)
+        await intake.sweep()  # too recent: it may still be being answered
+        await intake.drain()
+        assert wechat.to(Address(WECHAT, OPENID)) == []  # type: ignore[arg-type]
+        services.clock.advance(minutes=1)
+        await intake.sweep()
+        await intake.drain()
+        assert any("诉讼费" in m.text for m in wechat.to(Address(WECHAT, OPENID)))  # type: ignore[arg-type]
+        assert await store.pending() == []
+    finally:
+        await here.close()

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import zlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import xmltodict
 from wechatpy import parse_message
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 # callback is still processed once, by its mark).
 SENDER_RECHECK_SECONDS = 0.05
 SENDER_PATIENCE_SECONDS = 30.0
+# A callback still unanswered this long after it was stored was left by an instance that died;
+# every instance looks for such callbacks this often (``sweep``).
+ORPHAN_AFTER = timedelta(seconds=30)
+SWEEP_EVERY_SECONDS = 10.0
 
 
 def sender_lock_key(openid: str) -> int:
@@ -70,6 +75,25 @@ class WeChatIntake:
         """Process what was stored but not processed before a stop or crash."""
         for item in await self._store.pending():
             self._spawn(item)
+
+    async def sweep(self) -> None:
+        """Answer callbacks left unanswered by an instance that died (stored more than
+        ``ORPHAN_AFTER`` ago), for senders not being answered here; a sender another instance is
+        answering waits for its turn."""
+        before = self._services.clock.now() - ORPHAN_AFTER
+        left = {item.sender: item for item in await self._store.pending(before=before)}
+        for sender, item in left.items():
+            if sender not in self._locks:
+                self._spawn(item)
+
+    async def sweeping(self) -> None:
+        """``sweep`` every ``SWEEP_EVERY_SECONDS`` until cancelled (several instances only)."""
+        while True:
+            await asyncio.sleep(SWEEP_EVERY_SECONDS)
+            try:
+                await self.sweep()
+            except Exception:  # the database may be away for a while: look again later
+                log.exception("looking for unanswered WeChat callbacks failed")
 
     async def drain(self) -> None:
         while self._tasks:

@@ -3,6 +3,8 @@ message server and intake."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -42,8 +44,14 @@ async def start_wechat(services: Services) -> Callable[[], Awaitable[None]]:
     await web.TCPSite(runner, host, port).start()
     log.info("WeChat message server on %s:%s%s", host, port, PATH)
     await intake.resume()
+    # With other instances on the database, take up what a dead one left unanswered.
+    sweeping = asyncio.create_task(intake.sweeping()) if services.instance.clustered else None
 
     async def stop() -> None:
+        if sweeping is not None:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
         await runner.cleanup()
         await intake.drain()
 

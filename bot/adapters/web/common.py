@@ -157,7 +157,8 @@ def explain(error: DeskError) -> tuple[int, str]:
         if str(error) == "link":
             return (
                 403,
-                "登录链接无效、已过期或已经用过。请在 Telegram 里给机器人发 /console 重新获取。",
+                "登录链接无效、已过期或已经用过。"
+                "请在 Telegram 或微信公众号里发 /console 重新获取。",
             )
         return 403, "姓名或密码不对。"
     if isinstance(error, InvalidRequest):

@@ -34,26 +34,12 @@ def figures_json(f: Figures) -> dict[str, Any]:
 
 
 def channel_json(c: ChannelFigures) -> dict[str, Any]:
-    """A channel's figures under the same keys as the totals (those that are per channel)."""
-    f = c.figures
-    return {
-        "name": c.name,
-        "questions": f.questions,
-        "residents": f.residents,
-        "faq_answered": f.faq_answered,
-        "clarified": f.clarified,
-        "handed_off": f.handed_off,
-        "adviser_answered": f.adviser_answered,
-        "open_at_end": f.open_at_end,
-        "undeliverable": f.undeliverable,
-        "feedback": {"helpful": f.helpful, "not_helpful": f.not_helpful},
-        "scam_checks": f.scam_checks,
-        "outreach": {
-            "residents_reached": f.reached,
-            "learn_more": f.learn_more,
-            "subscribers_at_end": f.subscribers,
-        },
-    }
+    """A channel's figures under the same keys as the totals, without those that are not per
+    channel (response times measure the advisers; a theme goes to every channel)."""
+    data = figures_json(c.figures)
+    del data["first_response_minutes"]
+    del data["outreach"]["broadcasts"]
+    return {"name": c.name, **data}
 
 
 def to_json(report: MonthlyReport) -> dict[str, Any]:

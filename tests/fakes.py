@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
+from bot.adapters.wechat.client import WeChatApi
+from bot.config.settings import Secret, WeChatSettings
+from bot.core.messages import WECHAT
 from bot.core.ports import Delivery, DeliveryOutcome, Outgoing
+from bot.storage.channel_store import SqlChannelStore
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from tests.fakewechat import FakeWeChat
 
 
 class RecordingTransport:
@@ -27,3 +36,16 @@ class RecordingTransport:
 
     def to(self, chat_id: int) -> list[Outgoing]:
         return [m for m in self.sent if m.chat_id == chat_id]
+
+
+def wechat_api(services: Services, wechat: FakeWeChat) -> WeChatApi:
+    """The desk's WeChat API client pointed at the fake WeChat server, its token shared through
+    the services' database."""
+    settings = WeChatSettings(
+        app_id=wechat.app_id,
+        listen="127.0.0.1:1",
+        api_base_url=wechat.base_url,
+        app_secret=Secret(wechat.app_secret),
+        token=Secret("t"),
+    )
+    return WeChatApi(settings, SqlChannelStore(services.uow, WECHAT), services.clock)

@@ -11,12 +11,10 @@ import pytest
 from bot.adapters.wechat.client import WeChatApi
 from bot.adapters.wechat.transport import WeChatTransport
 from bot.app import Services
-from bot.config.settings import Secret, WeChatSettings
 from bot.core.channels import ChannelDesk
 from bot.core.messages import WECHAT
 from bot.core.ports import Address, Button, DeliveryOutcome, Outgoing, Person
-from bot.storage.channel_store import SqlChannelStore
-from tests.fakes import RecordingTransport
+from tests.fakes import RecordingTransport, wechat_api
 from tests.fakewechat import FakeWeChat
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
 
@@ -28,14 +26,7 @@ async def wired(
     services: Services,
     fake_wechat: FakeWeChat,  # noqa: F811
 ) -> AsyncIterator[tuple[Services, FakeWeChat, WeChatApi]]:
-    settings = WeChatSettings(
-        app_id=fake_wechat.app_id,
-        listen="127.0.0.1:1",
-        api_base_url=fake_wechat.base_url,
-        app_secret=Secret(fake_wechat.app_secret),
-        token=Secret("t"),
-    )
-    api = WeChatApi(settings, SqlChannelStore(services.uow, WECHAT), services.clock)
+    api = wechat_api(services, fake_wechat)
     services.attach_transport(RecordingTransport())
     services.attach_transport(WeChatTransport(api), WECHAT)
     yield services, fake_wechat, api
@@ -53,7 +44,7 @@ async def test_the_access_token_is_fetched_once_and_shared_through_the_database(
 ) -> None:
     services, wechat, api = wired
     first = await api.token()
-    other_process = WeChatApi(api._settings, SqlChannelStore(services.uow, WECHAT), services.clock)
+    other_process = wechat_api(services, wechat)
     assert await other_process.token() == first
     assert len(wechat.token_requests) == 1
     services.clock.advance(hours=1, minutes=56)  # within 5 minutes of expiry
@@ -67,12 +58,9 @@ async def test_instances_needing_a_token_at_once_fetch_one_between_them(
 ) -> None:
     """Each ``WeChatApi`` stands for another instance (its own lock, its own store); a new token
     makes the one before it invalid, so only one of them may fetch."""
-    services, wechat, api = wired
+    services, wechat, _ = wired
     wechat.delay_next("token", 0.5)  # the first fetch is still under way when the others ask
-    instances = [
-        WeChatApi(api._settings, SqlChannelStore(services.uow, WECHAT), services.clock)
-        for _ in range(3)
-    ]
+    instances = [wechat_api(services, wechat) for _ in range(3)]
     tokens = await asyncio.gather(*(instance.token() for instance in instances))
     assert len(set(tokens)) == 1
     assert len(wechat.token_requests) == 1

@@ -14,18 +14,16 @@ from telegram import Bot
 
 from bot.adapters.tg.files import TelegramFiles
 from bot.adapters.tg.transport import TelegramTransport
-from bot.adapters.wechat.client import WeChatApi
 from bot.adapters.wechat.files import WeChatFiles
 from bot.adapters.wechat.transport import WeChatTransport
 from bot.app import Services
-from bot.config.settings import Secret, WeChatSettings
 from bot.core.files import FileUnavailable
 from bot.core.messages import WECHAT
 from bot.core.ports import Address, Media, Person
-from bot.storage.channel_store import SqlChannelStore
 from bot.storage.models import OutboxRow
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture
+from tests.fakes import wechat_api
 from tests.fakewechat import FakeWeChat
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
 
@@ -56,14 +54,7 @@ async def wired(
     fake_wechat: FakeWeChat,  # noqa: F811
     fake_tg: FakeBotApi,  # noqa: F811
 ) -> AsyncIterator[Wired]:
-    settings = WeChatSettings(
-        app_id=fake_wechat.app_id,
-        listen="127.0.0.1:1",
-        api_base_url=fake_wechat.base_url,
-        app_secret=Secret(fake_wechat.app_secret),
-        token=Secret("t"),
-    )
-    api = WeChatApi(settings, SqlChannelStore(services.uow, WECHAT), services.clock)
+    api = wechat_api(services, fake_wechat)
     bot = Bot(fake_tg.token, base_url=fake_tg.base_url, base_file_url=fake_tg.base_file_url)
     await bot.initialize()
     files = WeChatFiles(api)

@@ -8,12 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.adapters.wechat.client import WeChatApi
 from bot.adapters.wechat.files import WeChatFiles
-from bot.config.settings import Secret, WeChatSettings
 from bot.core.messages import WECHAT
 from bot.core.ports import Address, Person
-from bot.storage.channel_store import SqlChannelStore
+from tests.fakes import wechat_api
 from tests.fakewechat import FakeWeChat
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
 from tests.web.conftest import LI, Console
@@ -29,16 +27,8 @@ async def wechat_console(
     fake_wechat: FakeWeChat,  # noqa: F811
 ) -> AsyncIterator[Console]:
     """The console with WeChat's file API (the fake server's media/get) attached."""
-    settings = WeChatSettings(
-        app_id=fake_wechat.app_id,
-        listen="127.0.0.1:1",
-        api_base_url=fake_wechat.base_url,
-        app_secret=Secret(fake_wechat.app_secret),
-        token=Secret("t"),
-    )
     services = console.services
-    api = WeChatApi(settings, SqlChannelStore(services.uow, WECHAT), services.clock)
-    services.attach_files(WeChatFiles(api), WECHAT)
+    services.attach_files(WeChatFiles(wechat_api(services, fake_wechat)), WECHAT)
     yield console
 
 

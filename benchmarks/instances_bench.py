@@ -17,7 +17,8 @@ import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from tests.e2e.instances import WEBHOOK_PATH, free_port, instance
+from tests.e2e.instances import WEBHOOK_PATH, instance
+from tests.e2e.process import free_port
 from tests.fakebotapi import FakeBotApi
 from tests.lbproxy import RoundRobinProxy
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,17 +10,12 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import REPO, STAFF_YAML
+from tests.conftest import STAFF_YAML
+from tests.e2e.process import legaldesk_run
 from tests.fakebotapi import FakeBotApi
 
 SECRET = "legaldesk-webhook-secret_0123456789"
 WEBHOOK_PATH = "/telegram/webhook"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def config_yaml(
@@ -67,29 +59,16 @@ async def instance(
     ready: bool = True,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot run --instance-id <name>``, ready for traffic; killed on exit if alive."""
-    config = folder / f"{name}.yaml"
-    config.write_text(config_yaml(port, webhook_url, extra_yaml, staff_yaml), encoding="utf-8")
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "DATABASE_URL": database_url,
-        "LEGALDESK_CONFIG": str(config),
     }
-    with (folder / f"{name}.log").open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bot", "run", "--instance-id", name),
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            if ready:
-                await wait_ready(port)
-            yield process
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+    config = config_yaml(port, webhook_url, extra_yaml, staff_yaml)
+    async with legaldesk_run(
+        folder, config, env, name=name, args=("--instance-id", name)
+    ) as process:
+        if ready:
+            await wait_ready(port)
+        yield process

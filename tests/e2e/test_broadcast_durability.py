@@ -15,7 +15,8 @@ from bot.core.clock import SystemClock
 from bot.core.outreach.broadcasts import BroadcastDesk
 from bot.storage.models import OutboxRow, ResidentRow, SubscriptionRow
 from bot.storage.uow import SqlUnitOfWorkFactory, create_engine, create_sessionmaker
-from tests.e2e.test_durability import bot_process, stop, telegram  # noqa: F401 - the fixture
+from tests.e2e.process import stop
+from tests.e2e.test_durability import bot_process, telegram  # noqa: F401 - the fixture
 from tests.fakebotapi import FakeBotApi, FakeUser
 
 pytestmark = pytest.mark.e2e

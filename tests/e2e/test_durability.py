@@ -8,9 +8,6 @@ this test process. Synchronisation is on what the fake server sees: calls, messa
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,8 +21,9 @@ from bot.app import Knowledge
 from bot.core.interactions import EventKind
 from bot.storage.models import InboxRow, InteractionRow, OutboxRow, ResidentRow
 from bot.storage.uow import create_engine, create_sessionmaker
-from tests.conftest import REPO, STAFF_YAML
+from tests.conftest import STAFF_YAML
 from tests.e2e.conftest import faq_questions
+from tests.e2e.process import legaldesk_run, stop
 from tests.fakebotapi import BotMessage, FakeBotApi, FakeUser
 
 pytestmark = pytest.mark.e2e
@@ -54,35 +52,18 @@ async def bot_process(
     api: FakeBotApi, database_url: str, folder: Path, name: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot run`` until it is polling; killed on exit if the test left it running."""
-    config = folder / "legaldesk.yaml"
     # PostgreSQL: the killed bot's stored but unsent replies wait for their lease (another
     # instance might be sending them); a short one keeps the waits of this test short.
-    config.write_text(STAFF_YAML + LEASE_YAML, encoding="utf-8")
+    config = STAFF_YAML + LEASE_YAML
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
         "DATABASE_URL": database_url,
-        "LEGALDESK_CONFIG": str(config),
     }
     earlier = {id(params) for params in api.calls_to("getUpdates")}
-    with (folder / f"{name}.log").open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=log, stderr=log
-        )
-        try:
-            await api.wait_for_call("getUpdates", lambda p: id(p) not in earlier, timeout=60)
-            yield process
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-
-
-async def stop(process: asyncio.subprocess.Process) -> int:
-    """SIGTERM, and the exit code of the graceful stop."""
-    process.send_signal(signal.SIGTERM)
-    return await asyncio.wait_for(process.wait(), timeout=30)
+    async with legaldesk_run(folder, config, env, name=name) as process:
+        await api.wait_for_call("getUpdates", lambda p: id(p) not in earlier, timeout=60)
+        yield process
 
 
 SENT: dict[int, str] = {}

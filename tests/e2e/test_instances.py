@@ -26,7 +26,8 @@ import pytest
 from bot.app import Knowledge
 from tests.conftest import REPO
 from tests.e2e.conftest import faq_questions
-from tests.e2e.instances import WEBHOOK_PATH, free_port, instance
+from tests.e2e.instances import WEBHOOK_PATH, instance
+from tests.e2e.process import free_port
 from tests.e2e.test_durability import database
 from tests.fakebotapi import FakeBotApi, FakeUser
 from tests.lbproxy import RoundRobinProxy

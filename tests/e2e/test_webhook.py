@@ -16,7 +16,8 @@ from bot.app import Knowledge
 from bot.storage.models import InboxRow
 from bot.storage.uow import create_engine, create_sessionmaker
 from tests.e2e.conftest import faq_questions
-from tests.e2e.instances import SECRET, WEBHOOK_PATH, free_port, instance
+from tests.e2e.instances import SECRET, WEBHOOK_PATH, instance
+from tests.e2e.process import free_port
 from tests.fakebotapi import FakeBotApi
 
 pytestmark = pytest.mark.e2e

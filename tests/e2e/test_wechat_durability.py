@@ -29,7 +29,8 @@ from bot.storage.models import ChannelInboxRow, OutboxRow
 from bot.storage.uow import create_engine, create_sessionmaker
 from tests.conftest import REPO
 from tests.e2e.conftest import faq_questions
-from tests.e2e.wechat_desk import free_port, wechat_desk
+from tests.e2e.process import free_port
+from tests.e2e.wechat_desk import wechat_desk
 from tests.fakewechat import (
     CallbackResult,
     FakeWeChat,

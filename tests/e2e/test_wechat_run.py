@@ -4,18 +4,14 @@ safe mode encrypted) as WeChat sends them, replies arrive as customer-service me
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.e2e.process import free_port, legaldesk_run, stop
+from tests.e2e.wechat_desk import wechat_config
 from tests.fakebotapi import FakeBotApi, FakeUser
 from tests.fakewechat import FakeWeChat, WeChatCallbacks
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
@@ -24,11 +20,6 @@ pytestmark = pytest.mark.e2e
 
 TOKEN = "legaldesk-e2e-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat shows
-ROSTER = """
-timezone: Asia/Shanghai
-advisers:
-  - {telegram_id: 9001, name: 李律师, role: adviser, shifts: ["mon-sun 00:00-23:59"]}
-"""
 FAQ_QUESTION = "打官司要交多少诉讼费？输了谁出？"
 UNKNOWN = "俺家娃当兵退伍回来了，退役安置的钱一直没发下来，咋办"
 
@@ -48,12 +39,6 @@ class Running:
     url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(params=["plain", "safe"])
 async def running(
     request: pytest.FixtureRequest,
@@ -62,20 +47,11 @@ async def running(
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[Running]:
-    port = _free_port()
-    config = tmp_path / "legaldesk.yaml"
-    config.write_text(
-        ROSTER
-        + f"wechat: {{app_id: {fake_wechat.app_id}, listen: '127.0.0.1:{port}',"
-        + f" api_base_url: '{fake_wechat.base_url}'}}\n",
-        encoding="utf-8",
-    )
+    port = free_port()
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": fake_tg.token,
         "TELEGRAM_API_BASE_URL": fake_tg.base_url,
         "DATABASE_URL": database_url,
-        "LEGALDESK_CONFIG": str(config),
         "WECHAT_APP_SECRET": fake_wechat.app_secret,
         "WECHAT_TOKEN": TOKEN,
     }
@@ -84,24 +60,13 @@ async def running(
         env["WECHAT_ENCODING_AES_KEY"] = AES_KEY
     adviser = fake_tg.new_user(first_name="李律师", user_id=9001)
     url = f"http://127.0.0.1:{port}/wechat"
-    log = tmp_path / "running.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=out, stderr=out
-        )
-        try:
-            await fake_tg.wait_for_call("getUpdates", timeout=60)  # WeChat is up before this
-            async with fake_wechat.callbacks(url, TOKEN, AES_KEY if safe else None) as push:
-                yield Running(push, fake_wechat, fake_tg, adviser, url)
-            process.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(process.wait(), timeout=30) == 0
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    written = log.read_text(encoding="utf-8", errors="replace")
-    for secret in (fake_wechat.app_secret, TOKEN, AES_KEY):
-        assert secret not in written
+    config = wechat_config(fake_wechat, port)  # its roster: 李律师 (Telegram 9001)
+    secrets = (fake_wechat.app_secret, TOKEN, AES_KEY)
+    async with legaldesk_run(tmp_path, config, env, secrets=secrets) as process:
+        await fake_tg.wait_for_call("getUpdates", timeout=60)  # WeChat is up before this
+        async with fake_wechat.callbacks(url, TOKEN, AES_KEY if safe else None) as push:
+            yield Running(push, fake_wechat, fake_tg, adviser, url)
+        assert await stop(process) == 0
 
 
 async def test_url_verification_echoes_only_for_a_correct_signature(running: Running) -> None:

@@ -6,11 +6,7 @@ Telegram, and a resident's openid gets nothing of theirs."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +17,7 @@ from sqlalchemy import select
 
 from bot.storage.models import OutboxRow
 from bot.storage.uow import create_engine, create_sessionmaker
-from tests.conftest import REPO
+from tests.e2e.process import free_ports, legaldesk_run, stop
 from tests.fakebotapi import FakeBotApi, FakeUser
 from tests.fakewechat import FakeWeChat, WeChatCallbacks
 from tests.fakewechat.pytest_plugin import fake_wechat  # noqa: F401 - the fixture
@@ -73,18 +69,6 @@ async def _held_for(database_url: str, openid: str, within: float = 20) -> None:
         await engine.dispose()
 
 
-def _free_ports(n: int) -> list[int]:
-    """``n`` distinct free ports (all held open together while they are picked)."""
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 @pytest.fixture
 async def running(
     fake_tg: FakeBotApi,
@@ -92,12 +76,10 @@ async def running(
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[Running]:
-    wechat_port, web_port = _free_ports(2)
+    wechat_port, web_port = free_ports(2)
     web = f"http://127.0.0.1:{web_port}"
     fake_wechat.add_template(TEMPLATE)
-    config = tmp_path / "legaldesk.yaml"
-    config.write_text(
-        f"""
+    config = f"""
 timezone: Asia/Shanghai
 advisers:
   - {{telegram_id: 9001, name: 李律师, shifts: ["mon-sun 00:00-24:00"]}}
@@ -109,38 +91,22 @@ wechat:
   listen: '127.0.0.1:{wechat_port}'
   api_base_url: '{fake_wechat.base_url}'
   answer_template_id: {TEMPLATE}
-""",
-        encoding="utf-8",
-    )
+"""
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": fake_tg.token,
         "TELEGRAM_API_BASE_URL": fake_tg.base_url,
         "DATABASE_URL": database_url,
-        "LEGALDESK_CONFIG": str(config),
         "WECHAT_APP_SECRET": fake_wechat.app_secret,
         "WECHAT_TOKEN": TOKEN,
     }
     adviser = fake_tg.new_user(first_name="李律师", user_id=9001)
-    log = tmp_path / "running.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=out, stderr=out
-        )
-        try:
-            await fake_tg.wait_for_call("getUpdates", timeout=60)  # WeChat is up before this
-            url = f"http://127.0.0.1:{wechat_port}/wechat"
-            async with fake_wechat.callbacks(url, TOKEN) as push:
-                yield Running(push, fake_wechat, fake_tg, adviser, web, database_url)
-            process.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(process.wait(), timeout=30) == 0
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    written = log.read_text(encoding="utf-8", errors="replace")
-    for secret in (fake_wechat.app_secret, TOKEN, ADVISER, OFFICE):
-        assert secret not in written
+    secrets = (fake_wechat.app_secret, TOKEN, ADVISER, OFFICE)
+    async with legaldesk_run(tmp_path, config, env, secrets=secrets) as process:
+        await fake_tg.wait_for_call("getUpdates", timeout=60)  # WeChat is up before this
+        url = f"http://127.0.0.1:{wechat_port}/wechat"
+        async with fake_wechat.callbacks(url, TOKEN) as push:
+            yield Running(push, fake_wechat, fake_tg, adviser, web, database_url)
+        assert await stop(process) == 0
 
 
 async def test_a_wechat_adviser_gets_the_case_with_its_link_claims_and_answers_telegram(

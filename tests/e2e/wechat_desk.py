@@ -4,9 +4,6 @@ and no Telegram token, against the fake WeChat server of the test process."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.conftest import REPO
+from tests.e2e.process import free_port, legaldesk_run
 from tests.fakewechat import FakeWeChat, WeChatCallbacks
 
 TOKEN = "legaldesk-wechat-only-token"
@@ -30,12 +27,6 @@ advisers:
 START_TIMEOUT = 60.0  # seconds: a cold start on a loaded machine migrates and indexes the FAQ
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class WeChatDesk:
     process: asyncio.subprocess.Process
@@ -44,15 +35,13 @@ class WeChatDesk:
     log: Path
 
 
-def write_config(folder: Path, wechat: FakeWeChat, port: int) -> Path:
-    config = folder / "legaldesk.yaml"
-    config.write_text(
-        ROSTER
+def wechat_config(wechat: FakeWeChat, port: int, roster: str = ROSTER) -> str:
+    """The roster and the WeChat channel's settings, its message server on ``port``."""
+    return (
+        roster
         + f"wechat: {{app_id: {wechat.app_id}, listen: '127.0.0.1:{port}',"
-        + f" api_base_url: '{wechat.base_url}'}}\n",
-        encoding="utf-8",
+        + f" api_base_url: '{wechat.base_url}'}}\n"
     )
-    return config
 
 
 async def until_serving(process: asyncio.subprocess.Process, push: WeChatCallbacks) -> None:
@@ -84,31 +73,18 @@ async def wechat_desk(
     killed on exit if the test left it running. Nothing in its log may show a secret. The
     desk's ``push`` retries an unanswered POST *retries* times, as WeChat does (3)."""
     port = port or free_port()
-    config = write_config(folder, wechat, port)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WECHAT_"))}
-    env |= {
+    env = {
         "DATABASE_URL": database_url,
-        "LEGALDESK_CONFIG": str(config),
         "WECHAT_APP_SECRET": wechat.app_secret,
         "WECHAT_TOKEN": TOKEN,
     }
     if safe_mode:
         env["WECHAT_ENCODING_AES_KEY"] = AES_KEY
     url = f"http://127.0.0.1:{port}/wechat"
-    log = folder / f"{name}.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=out, stderr=out
-        )
-        try:
-            key = AES_KEY if safe_mode else None
-            async with wechat.callbacks(url, TOKEN, key, retries=retries) as push:
-                await until_serving(process, push)
-                yield WeChatDesk(process, push, url, log)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    written = log.read_text(encoding="utf-8", errors="replace")
-    for secret in (wechat.app_secret, TOKEN, AES_KEY):
-        assert secret not in written
+    secrets = (wechat.app_secret, TOKEN, AES_KEY)
+    config = wechat_config(wechat, port)
+    async with legaldesk_run(folder, config, env, name=name, secrets=secrets) as process:
+        key = AES_KEY if safe_mode else None
+        async with wechat.callbacks(url, TOKEN, key, retries=retries) as push:
+            await until_serving(process, push)
+            yield WeChatDesk(process, push, url, folder / f"{name}.log")

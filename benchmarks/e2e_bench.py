@@ -16,16 +16,22 @@ PostgreSQL (its tables are emptied first):
    message: the time from its injection into the fake server to the fake server receiving the
    bot's ``sendMessage`` to that resident (the added latency included). Target: p99 <= 300 ms.
    Also printed: the process's CPU time per message, steadier than wall time on a busy machine.
-3. **Updates per second without latency** (``ratio``, localhost): both bots are CPU-bound, so
+3. **Reply latency of residents in conversation** (``talk``). ``--crowd`` residents write at once
+   the way people chat: each sends a question, waits for the reply, reads it and types the next
+   one (a pause drawn from ``--pause``, seconds), ``--turns`` times; their first messages are
+   spread over one pause. Same clock and target as ``crowd``. ``crowd`` is the worst case (every
+   message in the same few milliseconds, so its p99 is the time to work through all of them);
+   this is the load a desk with 100 residents writing at once sees.
+4. **Updates per second without latency** (``ratio``, localhost): both bots are CPU-bound, so
    the ratio compares the work per update. No target; it must not fall below 0.3. This machine's
    speed drifts, so each round runs the echo bot and then legaldesk, and the ratio is the median
    of ``--repeat`` rounds' ratios.
 
-4. **Updates per second of N instances** (``--instances 1 2 3``, PostgreSQL only): real
+5. **Updates per second of N instances** (``--instances 1 2 3``, PostgreSQL only): real
    ``legaldesk run`` processes in webhook mode behind a round-robin proxy, the same burst at
    ``--latency`` (benchmarks/instances_bench.py). Only this part runs when ``--instances`` is given.
 
-Parts 1-3 run in one process and event loop on asyncio's own loop, so the fake server's work
+Parts 1-4 run in one process and event loop on asyncio's own loop, so the fake server's work
 weighs on both bots alike, and on the latency. Notes on the numbers: benchmarks/e2e_bench.md.
 """
 
@@ -35,6 +41,7 @@ import argparse
 import asyncio
 import logging
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -160,6 +167,36 @@ async def crowd(
     return samples, (time.process_time() - cpu) / max(len(samples), 1)
 
 
+async def talk(
+    api: TimedBotApi,
+    intake: Intake,
+    users: list[FakeUser],
+    turns: int,
+    pause: tuple[float, float],
+    questions: list[str],
+) -> tuple[list[float], float]:
+    """Reply latencies (seconds) of ``users`` in conversation at once: each asks ``turns``
+    questions, waiting for the reply and then a pause drawn from ``pause`` before the next (their
+    first questions are spread over one pause); and the messages per second they sent."""
+    draw = random.Random(7)  # seeded: the same pauses every run (in the order drawn)
+    samples: list[float] = []
+
+    async def converse(n: int, user: FakeUser) -> None:
+        await asyncio.sleep(draw.uniform(0, pause[1]))  # residents do not start together
+        for turn in range(turns):
+            seen = len(api.arrivals[user.id])
+            at = time.perf_counter()
+            await api.send_text(user, questions[(n * turns + turn) % len(questions)])
+            await api.wait_for_message(user, timeout=120)
+            samples.append(api.arrivals[user.id][seen] - at)
+            await asyncio.sleep(draw.uniform(*pause))  # reading the reply, typing the next
+
+    start = time.perf_counter()
+    await asyncio.gather(*(converse(n, user) for n, user in enumerate(users)))
+    await intake.idle()
+    return samples, len(samples) / (time.perf_counter() - start)
+
+
 @asynccontextmanager
 async def legaldesk(
     api: FakeBotApi, url: str, knowledge: Knowledge, folder: Path, policy: IntakePolicy
@@ -257,6 +294,20 @@ async def measure(
                 f"CPU {cpu * 1000:.2f} ms per message",
                 flush=True,
             )
+        if "talk" in args.parts:
+            users = [api.new_user(f"t{n}") for n in range(args.crowd)]
+            async with legaldesk(api, *where) as intake:
+                samples, rate = await talk(api, intake, users, args.turns, args.pause, questions)
+            p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
+            print(
+                f"{name:<10} latency {args.latency * 1000:3.0f} ms  reply latency, {args.crowd} "
+                f"residents in conversation x {args.turns} turns (pauses {args.pause[0]:g}-"
+                f"{args.pause[1]:g} s): p50 {p50 * 1000:4.0f} ms  p99 {p99 * 1000:4.0f} ms  "
+                f"max {max(samples) * 1000:4.0f} ms "
+                f"(target p99 <= {P99_TARGET * 1000:.0f} ms: {verdict(p99 <= P99_TARGET)}); "
+                f"{rate:.1f} messages/s",
+                flush=True,
+            )
     if "ratio" not in args.parts:
         return
     ratios: list[float] = []
@@ -305,14 +356,21 @@ if __name__ == "__main__":
     )
     parser.add_argument("--crowd", type=int, default=100, help="residents writing at once")
     parser.add_argument("--waves", type=int, default=5, help="counted waves of the crowd")
+    parser.add_argument("--turns", type=int, default=5, help="questions per conversation")
+    parser.add_argument(
+        "--pause",
+        type=lambda v: tuple(float(x) for x in v.split(",")),
+        default=(1.0, 3.0),
+        help="a conversation's pause between a reply and the next question, min,max seconds",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="rounds without latency")
     parser.add_argument(
         "--concurrency", type=int, default=0, help="chats served at once (default: the bot's)"
     )
     parser.add_argument(
         "--parts",
-        default="rate,crowd,ratio",
-        help="which measurements (1 rate, 2 crowd, 3 ratio), comma-separated",
+        default="rate,crowd,talk,ratio",
+        help="which measurements (1 rate, 2 crowd, 3 talk, 4 ratio), comma-separated",
     )
     parser.add_argument("--postgres-url", default=os.environ.get("LEGALDESK_TEST_POSTGRES_URL"))
     parser.add_argument(

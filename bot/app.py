@@ -90,7 +90,7 @@ class Services:
     subscriptions: SubscriptionDesk
     broadcasts: BroadcastDesk
     console: ConsoleAccess
-    _transports: dict[str, Transport] = field(default_factory=dict, repr=False)
+    _transports: Transports = field(default_factory=Transports, repr=False)
     _courier: Courier | None = field(default=None, repr=False)
     _pump: BroadcastPump | None = field(default=None, repr=False)
     file_sources: FileSources = field(default_factory=FileSources, repr=False)
@@ -98,17 +98,24 @@ class Services:
     instance: Instance = field(default_factory=Instance)  # among the database's instances
 
     def attach_transport(self, transport: Transport, channel: str = TELEGRAM) -> None:
-        """Connect a channel's messenger (Telegram or the terminal; WeChat) to the outbox."""
-        self._transports[channel] = transport
-        # Telegram (or the terminal standing in for it) alone: its transport as it is. Otherwise
-        # each message goes to its channel's; one for a channel this process does not run (a
-        # Telegram adviser's notice on a WeChat-only desk) waits in the outbox, retried.
-        alone = set(self._transports) == {TELEGRAM}
-        every = transport if alone else Transports(self._transports)
-        # A held WeChat answer is announced by template message when one is configured.
-        held_notice = (WECHAT,) if self.settings.wechat.answer_template_id else ()
-        self._courier = Courier(self.uow, self.clock, every, self.settings.roster, held_notice)
-        self._pump = BroadcastPump(self.uow, self.clock, every)
+        """Connect a channel's messenger (Telegram or the terminal; WeChat) to the outbox.
+
+        Each message goes to its channel's transport; one for a channel this process does not
+        run (a Telegram adviser's notice on a WeChat-only desk) waits in the outbox, retried.
+        There is one courier and one broadcast pump whatever is attached, and when: a channel
+        that starts later (Telegram after WeChat has begun answering) joins the courier that is
+        already sending, which therefore never sends a message twice."""
+        self._transports.attach(channel, transport)
+        if self._courier is None:
+            # A held WeChat answer is announced by template message when one is configured.
+            held_notice = (WECHAT,) if self.settings.wechat.answer_template_id else ()
+            roster = self.settings.roster
+            self._courier = Courier(self.uow, self.clock, self._transports, roster, held_notice)
+            self._pump = BroadcastPump(self.uow, self.clock, self._transports)
+
+    def transport(self, channel: str = TELEGRAM) -> Transport:
+        """The transport attached for ``channel`` (KeyError if none is)."""
+        return self._transports[channel]
 
     def attach_files(self, source: FileSource, channel: str = TELEGRAM) -> None:
         """Connect a channel's file API, through which the console shows residents' files and

@@ -17,7 +17,7 @@ from bot.core.clock import ManualClock
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
 from bot.storage.uow import create_engine
-from tests.fakes import RecordingTransport
+from tests.fakes import record_every_channel
 
 # PTB 22 warns that RetryAfter.retry_after becomes a timedelta; opt in now (the bot handles both).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -109,7 +109,7 @@ async def services(
     settings: Settings, knowledge: Knowledge, clock: ManualClock
 ) -> AsyncIterator[Services]:
     built = build_services(settings, knowledge, clock)
-    built.attach_transport(RecordingTransport())
+    record_every_channel(built)
     yield built
     await built.close()
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.wechat.client import WeChatApi
 from bot.config.settings import Secret, WeChatSettings
-from bot.core.messages import WECHAT
+from bot.core.messages import TELEGRAM, WECHAT
 from bot.core.ports import Delivery, DeliveryOutcome, Outgoing
 from bot.storage.channel_store import SqlChannelStore
 
@@ -36,6 +36,15 @@ class RecordingTransport:
 
     def to(self, chat_id: int) -> list[Outgoing]:
         return [m for m in self.sent if m.chat_id == chat_id]
+
+
+def record_every_channel(services: Services) -> RecordingTransport:
+    """One recording transport attached for Telegram and WeChat (tests of the desk's rules,
+    whose residents may be on either channel); ``services.transport()`` returns it."""
+    transport = RecordingTransport()
+    for channel in (TELEGRAM, WECHAT):
+        services.attach_transport(transport, channel)
+    return transport
 
 
 def wechat_api(services: Services, wechat: FakeWeChat) -> WeChatApi:

@@ -194,8 +194,16 @@ class Transport(Protocol):
 class Transports:
     """One transport per channel, as one ``Transport``: each message goes to its channel's."""
 
-    def __init__(self, by_channel: Mapping[str, Transport]) -> None:
-        self._by_channel = dict(by_channel)
+    def __init__(self, by_channel: Mapping[str, Transport] | None = None) -> None:
+        self._by_channel = dict(by_channel or {})
+
+    def attach(self, channel: str, transport: Transport) -> None:
+        """Send the channel's messages through ``transport`` from now on."""
+        self._by_channel[channel] = transport
+
+    def __getitem__(self, channel: str) -> Transport:
+        """The channel's transport (KeyError if none is attached)."""
+        return self._by_channel[channel]
 
     async def send(self, message: Outgoing) -> Delivery:
         transport = self._by_channel.get(message.channel)

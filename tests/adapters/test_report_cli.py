@@ -19,7 +19,7 @@ from bot.core.clock import ManualClock
 from bot.storage.migrate import upgrade
 from bot.storage.uow import create_engine
 from tests.conftest import STAFF_YAML, WEDNESDAY_MORNING
-from tests.fakes import RecordingTransport
+from tests.fakes import record_every_channel
 from tests.integration.test_reports import build_history, entries, march
 
 FIGURE_LABELS = {  # the 概况 sheet's labels → JSON keys
@@ -48,7 +48,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory, knowledge: Knowledge) -> Path
         await engine.dispose()
         clock = ManualClock(WEDNESDAY_MORNING)
         services = build_services(load_settings(config, {}), knowledge, clock)
-        services.attach_transport(RecordingTransport())
+        record_every_channel(services)
         try:
             await build_history(services, clock)
         finally:

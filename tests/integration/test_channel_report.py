@@ -93,7 +93,7 @@ async def build_history(services: Services, clock: ManualClock) -> None:
     # Zhou's case is answered, but he has unfollowed the account: undeliverable.
     _, case_w3 = await asked(services, clock, utc(2026, 10, 10, 2), ZHOU, None, "handoff")
     assert case_w3 is not None
-    services.courier._transport.fail(  # type: ignore[attr-defined]
+    services.transport().fail(  # type: ignore[attr-defined]
         ZHOU.chat_id, Delivery(DeliveryOutcome.BLOCKED, error="43004")
     )
     await answer(services, clock, utc(2026, 10, 10, 4), LI, case_w3)

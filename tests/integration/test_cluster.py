@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import Services
+from bot.core.courier import Courier
 from bot.core.ports import Person
 from bot.storage.cluster import DatabaseInUse, PostgresLocks, hold_database_file, note_holder
 from bot.storage.uow import create_engine
@@ -74,10 +75,8 @@ async def test_two_instances_flushing_at_once_send_each_message_once(services: S
         assert await uow.outbox.claim_due(services.clock.now()) == []
     services.clock.advance(seconds=lease + 1)  # that instance died: they fall due
     first, second = RecordingTransport(), RecordingTransport()
-    services.attach_transport(first)
-    one = services.courier
-    services.attach_transport(second)
-    other = services.courier
+    one = Courier(services.uow, services.clock, first)  # each instance has its own courier
+    other = Courier(services.uow, services.clock, second)
     await asyncio.gather(one.flush(), other.flush())
     sent = [m.text for m in first.sent + second.sent]
     assert sorted(sent) == sorted(m.text for m in batch.messages)

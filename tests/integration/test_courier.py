@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Services
+from bot.core.messages import WECHAT
 from bot.core.ports import Delivery, Outgoing, Person
 from bot.storage.models import OutboxRow
 from tests.fakes import RecordingTransport
@@ -84,6 +85,26 @@ async def test_a_flush_while_a_batch_is_on_its_way_leaves_the_rest_of_it_alone(
     slow.go.set()
     await delivering
     assert Counter(m.chat_id for m in slow.sent) == Counter(m.chat_id for m in batch.messages)
+    assert set((await statuses(services)).values()) == {"sent"}
+
+
+async def test_a_channel_starting_while_a_batch_is_on_its_way_does_not_send_it_again(
+    services: Services,
+) -> None:
+    """At start-up WeChat may begin answering before Telegram is ready: the channel that starts
+    later joins the courier that is already sending."""
+    slow = SlowToGranny()
+    services.attach_transport(slow)
+    batch = await services.desk.ask(GRANNY, UNKNOWN)
+    delivering = asyncio.create_task(services.courier.deliver(batch))
+    await slow.hanging.wait()  # the receipt is on its way, longer than the outbox lease
+    services.clock.advance(seconds=services.settings.cluster.outbox_lease_seconds + 1)
+    services.attach_transport(RecordingTransport(), WECHAT)  # another channel starts
+    flushing = asyncio.create_task(services.courier.flush())  # and the retry job comes by
+    slow.go.set()
+    await asyncio.gather(delivering, flushing)
+    sent = Counter((m.chat_id, m.text) for m in slow.sent)
+    assert sorted(sent.values()) == [1] * len(batch.messages)
     assert set((await statuses(services)).values()) == {"sent"}
 
 

@@ -18,7 +18,7 @@ from bot.core.ports import Outgoing, Person
 from bot.core.privacy import CANCEL_DATA, CONFIRM_DATA, REDACTED, months_before
 from bot.storage.models import CaseMessageRow, CaseRow, InteractionRow, OutboxRow, ResidentRow
 from tests.conftest import with_settings
-from tests.fakes import RecordingTransport
+from tests.fakes import RecordingTransport, record_every_channel
 
 GRANNY = Person(user_id=501, chat_id=501, display_name="王秀英")
 NEIGHBOUR = Person(user_id=502, chat_id=502, display_name="李大爷")
@@ -27,7 +27,7 @@ LI = 9001
 
 
 def sent(services: Services) -> RecordingTransport:
-    return services.courier._transport  # type: ignore[attr-defined,no-any-return]
+    return services.transport()  # type: ignore[return-value]
 
 
 async def deliver(services: Services, batch_coro: object) -> list[Outgoing]:
@@ -137,7 +137,7 @@ async def test_privacy_notice_states_the_configured_retention(
 ) -> None:
     six = with_settings(settings, desk=DeskSettings(retention_months=6))
     services = build_services(six, knowledge, clock)
-    services.attach_transport(RecordingTransport())
+    record_every_channel(services)
     try:
         [notice] = await deliver(services, services.desk.start(GRANNY, "privacy"))
         assert "保存 6 个月" in notice.text and "/forgetme" in notice.text

@@ -134,7 +134,7 @@ async def build_history(services: Services, clock: ManualClock) -> None:
     # answered again (still one answered case).
     _, case_b = await asked(services, clock, utc(2024, 3, 10, 2), AUNT, None, "handoff")
     assert case_b is not None
-    services.courier._transport.fail(  # type: ignore[attr-defined]
+    services.transport().fail(  # type: ignore[attr-defined]
         AUNT.chat_id, Delivery(DeliveryOutcome.BLOCKED, error="403")
     )
     await answer(services, clock, utc(2024, 3, 10, 3, 30), ZHANG, case_b)

@@ -15,8 +15,7 @@ GRANNY = Person(user_id=501, chat_id=501, display_name="王大妈")
 
 
 def transport(services: Services) -> RecordingTransport:
-    courier = services.courier
-    return courier._transport  # type: ignore[attr-defined,no-any-return]
+    return services.transport()  # type: ignore[return-value]
 
 
 async def say(services: Services, text: str, person: Person = GRANNY) -> list[Outgoing]:

@@ -32,9 +32,9 @@ def reassures(text: str) -> bool:
 
 
 async def forward(services: Services, text: str, person: Person = GRANNY) -> list[Outgoing]:
-    before = len(services.courier._transport.sent)  # type: ignore[attr-defined]
+    before = len(services.transport().sent)  # type: ignore[attr-defined]
     await services.courier.deliver(await services.desk.ask(person, text, forwarded=True))
-    return services.courier._transport.sent[before:]  # type: ignore[attr-defined,no-any-return]
+    return services.transport().sent[before:]  # type: ignore[attr-defined,no-any-return]
 
 
 async def logged(services: Services) -> list[tuple[str, str | None, str | None]]:
@@ -176,9 +176,9 @@ async def test_a_check_handed_to_the_adviser_is_not_an_faq_miss(services: Servic
 
 
 async def test_help_mentions_the_scam_check(services: Services) -> None:
-    before = len(services.courier._transport.sent)  # type: ignore[attr-defined]
+    before = len(services.transport().sent)  # type: ignore[attr-defined]
     await services.courier.deliver(await services.desk.start(GRANNY, "help"))
-    [reply] = services.courier._transport.sent[before:]  # type: ignore[attr-defined]
+    [reply] = services.transport().sent[before:]  # type: ignore[attr-defined]
     assert "转发给我" in reply.text and "骗局" in reply.text
 
 

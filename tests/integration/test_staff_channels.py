@@ -16,7 +16,8 @@ from bot.core.messages import WECHAT, Address
 from bot.core.ports import Person
 from bot.core.roster import Role, StaffMember, parse_shift
 from bot.storage.models import CaseRow, InteractionRow
-from tests.conftest import RecordingTransport, with_settings
+from tests.conftest import with_settings
+from tests.fakes import record_every_channel
 from tests.integration.test_resident_desk import GRANNY, say
 from tests.integration.test_staff_desk import UNKNOWN_QUESTION, run
 
@@ -35,7 +36,7 @@ async def staffed(
     settings: Settings, knowledge: Knowledge, clock: ManualClock
 ) -> AsyncIterator[Services]:
     built = build_services(with_settings(settings, staff=(LI, ZHOU, OFFICE)), knowledge, clock)
-    built.attach_transport(RecordingTransport())
+    record_every_channel(built)
     yield built
     await built.close()
 

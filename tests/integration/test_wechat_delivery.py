@@ -142,7 +142,7 @@ async def test_an_answer_past_48_hours_waits_and_comes_with_the_residents_next_m
     batch = await services.staff.answer(9001, 1, "按政策可以申请补发，请带退伍证去人社所。")
     await services.courier.deliver(batch)
     assert not any("人社所" in m.text for m in wechat.messages_to(chat.id))
-    telegram = services._transports["telegram"]
+    telegram = services.transport()
     assert isinstance(telegram, RecordingTransport)
     assert any("48 小时" in m.text for m in telegram.to(9001))  # the adviser is told
     async with services.uow() as uow:

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.config.settings import WebSettings
 from bot.core.clock import ManualClock
 from tests.fakebotapi.pytest_plugin import fake_tg  # noqa: F401 - the fixture, for this folder
-from tests.fakes import RecordingTransport
+from tests.fakes import RecordingTransport, record_every_channel
 
 BASE_URL = "https://desk.example.cn"
 LI, ZHANG, OFFICE = 9001, 9002, 9100
@@ -31,7 +31,7 @@ class Console:
 
     @property
     def sent(self) -> RecordingTransport:
-        return self.services.courier._transport  # type: ignore[attr-defined,no-any-return]
+        return self.services.transport()  # type: ignore[return-value]
 
     async def link_token(self, telegram_id: int) -> str:
         """What ``/console`` sends: the token of a fresh one-time link."""
@@ -77,7 +77,7 @@ async def console(
     web_settings: Settings, knowledge: Knowledge, clock: ManualClock
 ) -> AsyncIterator[Console]:
     services = build_services(web_settings, knowledge, clock)
-    services.attach_transport(RecordingTransport())
+    record_every_channel(services)
     client = TestClient(TestServer(build_web_app(services)))
     await client.start_server()
     try:

@@ -1,4 +1,4 @@
-"""A question whose ask holds a word the FAQ never uses needs a clearer score to be answered."""
+"""Questions the best entry knows little of: words of the ask no entry uses, close runner-ups."""
 
 from __future__ import annotations
 
@@ -73,3 +73,28 @@ def test_shipped_faq_offers_a_choice_for_compensation_it_does_not_know(shipped: 
     result = shipped.match("村里的生态林补偿款一直没给我们发")
     assert result.action is Action.CLARIFY
     assert "land-compensation-distribution" in [c.faq_id for c in result.candidates]
+
+
+def _strict_when_thin(below: float) -> Matcher:
+    # any runner-up within 100 points is too close when the best entry covers < ``below``
+    thresholds = Thresholds(
+        10, 5, 0, coverage=0.0, unfamiliar=0.0, wide_margin=100.0, wide_below=below
+    )
+    return Matcher(KB, Lexicon(), thresholds)
+
+
+def test_a_close_runner_up_counts_more_when_the_best_entry_covers_little() -> None:
+    # 狗咬人 … 赔 is the dog entry's; 补偿款 makes the land entry a runner-up; the rest of the
+    # question is words no entry has, so the dog entry covers little of it
+    question = "放羊的时候被狗咬了，对方说给点补偿款了事，这个放羊娃的医药费住院费误工费谁赔"
+    result = _strict_when_thin(0.0).match(question)
+    assert result.action is Action.ANSWER and result.best and result.best.faq_id == "dog-bite"
+    offered = _strict_when_thin(0.3).match(question)  # the dog entry covers ~0.07 of it
+    assert offered.action is Action.CLARIFY
+    assert [c.faq_id for c in offered.candidates][:1] == ["dog-bite"]
+
+
+def test_a_well_covered_question_keeps_the_usual_margin() -> None:
+    # the dog entry covers ~0.45 of it (one use of a word saturates to about that)
+    result = _strict_when_thin(0.3).match("被狗咬了谁赔，狗咬人怎么赔偿补偿款")
+    assert result.action is Action.ANSWER and result.best and result.best.faq_id == "dog-bite"

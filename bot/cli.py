@@ -56,6 +56,21 @@ def _parser() -> argparse.ArgumentParser:
     ev = faq.add_parser("eval", help="measure matching on a labelled question file")
     ev.add_argument("file", type=Path, help="YAML in the format of dev-questions.yaml")
     ev.add_argument("--json", action="store_true", help="print JSON with every result")
+    ev.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="only the questions under the section headers (# ===== TITLE =====) whose title "
+        "contains TEXT (repeatable)",
+    )
+    ev.add_argument(
+        "--skip-section",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="leave out the sections whose title contains TEXT (repeatable)",
+    )
     _report_parser(sub)
     _broadcast_parser(sub)
     wechat = sub.add_parser("wechat", help="WeChat Official Account tools").add_subparsers(
@@ -233,7 +248,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.faq_command == "list":
             return _print(commands.faq_list(settings), args.json, commands.format_entries)
         if args.faq_command == "eval":
-            return commands.faq_eval(settings, args.file, as_json=args.json)
+            return commands.faq_eval(
+                settings,
+                args.file,
+                as_json=args.json,
+                sections=args.section,
+                skip_sections=args.skip_section,
+            )
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,12 @@ from bot.config import Settings
 from bot.core.evaluation import evaluate, format_summary
 from bot.core.matching.matcher import Action
 from bot.resources import shipped_faq_dir
-from bot.storage.faq_yaml import LEXICON_FILE, check_knowledge_base, load_labelled_questions
+from bot.storage.faq_yaml import (
+    LEXICON_FILE,
+    check_knowledge_base,
+    load_labelled_questions,
+    load_labelled_sections,
+)
 from bot.storage.lexicon_yaml import load_lexicon
 from bot.storage.scams_yaml import PATTERNS_FILE, check_scam_rules
 from bot.storage.themes_yaml import check_themes
@@ -100,15 +106,43 @@ def format_entries(entries: list[dict[str, Any]]) -> str:
     return "\n".join(f"{e['id']:<32} {e['category']:<8} {e['question']}" for e in entries)
 
 
-def faq_eval(settings: Settings, file: Path, *, as_json: bool) -> int:
-    knowledge = load_knowledge(settings)
+def faq_eval(
+    settings: Settings,
+    file: Path,
+    *,
+    as_json: bool,
+    sections: Sequence[str] = (),
+    skip_sections: Sequence[str] = (),
+) -> int:
+    """Measure the matcher on a labelled file, or on the questions under the section headers
+    whose titles contain one of ``sections`` and none of ``skip_sections`` (case-insensitive)."""
     questions = load_labelled_questions(file)
+    if sections or skip_sections:
+        parts = load_labelled_sections(file)
+        chosen = [
+            part
+            for part in parts
+            if (not sections or _names(part.title, sections))
+            and not _names(part.title, skip_sections)
+        ]
+        if not chosen:
+            titles = "\n".join(f"  {part.title or '(before the first header)'}" for part in parts)
+            print(
+                f"legaldesk: no section of {file} matches; its sections:\n{titles}", file=sys.stderr
+            )
+            return 2
+        questions = [q for part in chosen for q in part.questions]
+    knowledge = load_knowledge(settings)
     evaluation = evaluate(knowledge.matcher, questions)
     if as_json:
         print(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2))
     else:
         print(format_summary(evaluation))
     return 0
+
+
+def _names(title: str, words: Sequence[str]) -> bool:
+    return any(word.casefold() in title.casefold() for word in words)
 
 
 async def faq_misses(

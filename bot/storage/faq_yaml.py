@@ -240,6 +240,41 @@ def _date(
         return date.min
 
 
+_SECTION = re.compile(r"^\s*#\s*={3,}\s*(.*?)\s*={3,}\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledSection:
+    """The questions under one section header of a labelled file: a comment line
+    ``# ===== TITLE =====``; questions before the first header have the title ``""``."""
+
+    title: str
+    questions: tuple[LabelledQuestion, ...]
+
+
+def load_labelled_sections(path: Path) -> list[LabelledSection]:
+    """A labelled question file cut at its section headers, in file order (headers with no
+    question under them are left out)."""
+    questions = load_labelled_questions(path)
+    text = path.read_text(encoding="utf-8")
+    headers = [
+        (number, found.group(1))
+        for number, line in enumerate(text.splitlines())
+        if (found := _SECTION.match(line))
+    ]
+    root = yaml.compose(text)
+    items = _mapping(root).get("questions") if isinstance(root, MappingNode) else None
+    nodes = items[1].value if items and isinstance(items[1], SequenceNode) else []
+    lines = [node.start_mark.line for node in nodes]
+    sections: list[tuple[str, list[LabelledQuestion]]] = []
+    for question, line in zip(questions, lines, strict=True):
+        title = next((t for number, t in reversed(headers) if number < line), "")
+        if not sections or sections[-1][0] != title:
+            sections.append((title, []))
+        sections[-1][1].append(question)
+    return [LabelledSection(title, tuple(qs)) for title, qs in sections]
+
+
 def load_labelled_questions(path: Path) -> list[LabelledQuestion]:
     """Read a labelled question file in the format of ``dev-questions.yaml``."""
     try:

@@ -165,6 +165,30 @@ def test_faq_eval_json_reports_summary_and_every_result(
     assert any("precision" in line and "100.0%" in line for line in out.splitlines())
 
 
+def test_faq_eval_measures_the_chosen_sections_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "labelled.yaml"
+    labelled.write_text(
+        "schema: 1\nquestions:\n"
+        "  # ======== IN SCOPE: family ========\n"
+        "  - q: 老公喝了酒就打我，家暴怎么办\n    expect: domestic-violence\n"
+        "  # ======== HELD-OUT batch ========\n"
+        "  # (a note, not a header)\n"
+        "  - q: 明天团场刮不刮大风\n    expect: none\n"
+        "  - q: 借条怎么写\n    expect: lending-iou\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "faq", "eval", str(labelled), "--section", "held-out", "--json")
+    assert code == 0
+    assert [r["q"] for r in json.loads(out)["results"]] == ["明天团场刮不刮大风", "借条怎么写"]
+    code, out, _ = run(capsys, "faq", "eval", str(labelled), "--skip-section", "HELD", "--json")
+    assert [r["q"] for r in json.loads(out)["results"]] == ["老公喝了酒就打我，家暴怎么办"]
+    code, _, err = run(capsys, "faq", "eval", str(labelled), "--section", "criminal")
+    assert code == 2
+    assert "IN SCOPE: family" in err and "HELD-OUT batch" in err
+
+
 def test_shell_chats_as_a_resident_in_the_terminal(tmp_path: Path) -> None:
     import subprocess
     import sys

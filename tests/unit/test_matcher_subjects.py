@@ -157,9 +157,10 @@ def test_an_entry_that_covers_little_of_the_question_is_offered_not_answered(
     assert shipped.match(question).action is Action.CLARIFY
     # with no margin rule in the way, the coverage gate alone decides
     kb, lexicon = load_knowledge_base(FAQ), load_lexicon(FAQ / "lexicon.yaml")
-    gate = Thresholds(answer=30.0, margin=0.0)  # its score (~32) passes this answer threshold
+    # its score (~32) passes this answer threshold
+    gate = Thresholds(answer=30.0, margin=0.0, wide_margin=0.0)
     assert Matcher(kb, lexicon, gate).match(question).action is Action.CLARIFY
-    loose = Matcher(kb, lexicon, Thresholds(answer=30.0, margin=0.0, coverage=0.0))
+    loose = Matcher(kb, lexicon, Thresholds(answer=30.0, margin=0.0, coverage=0.0, wide_margin=0.0))
     assert loose.match(question).action is Action.ANSWER
 
 

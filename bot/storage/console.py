@@ -19,12 +19,10 @@ class SqlConsoleRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._s = connection
 
-    async def add_link(
-        self, token_hash: str, telegram_id: int, at: datetime, until: datetime
-    ) -> None:
+    async def add_link(self, token_hash: str, staff_id: int, at: datetime, until: datetime) -> None:
         await self._s.execute(
             insert(ConsoleLinkRow).values(
-                token_hash=token_hash, telegram_id=telegram_id, created_at=at, expires_at=until
+                token_hash=token_hash, staff_id=staff_id, created_at=at, expires_at=until
             )
         )
 
@@ -42,14 +40,14 @@ class SqlConsoleRepository:
         if used.rowcount != 1:
             return None
         return await self._s.scalar(
-            select(ConsoleLinkRow.telegram_id).where(ConsoleLinkRow.token_hash == token_hash)
+            select(ConsoleLinkRow.staff_id).where(ConsoleLinkRow.token_hash == token_hash)
         )
 
     async def add_session(self, token_hash: str, session: StoredSession, at: datetime) -> None:
         await self._s.execute(
             insert(ConsoleSessionRow).values(
                 token_hash=token_hash,
-                telegram_id=session.staff_id,
+                staff_id=session.staff_id,
                 csrf=session.csrf,
                 created_at=at,
                 expires_at=session.expires_at,
@@ -60,7 +58,7 @@ class SqlConsoleRepository:
         row = (
             await self._s.execute(
                 select(
-                    ConsoleSessionRow.telegram_id,
+                    ConsoleSessionRow.staff_id,
                     ConsoleSessionRow.csrf,
                     ConsoleSessionRow.expires_at,
                 ).where(
@@ -70,11 +68,11 @@ class SqlConsoleRepository:
                 )
             )
         ).first()
-        return StoredSession(row.telegram_id, row.csrf, row.expires_at) if row else None
+        return StoredSession(row.staff_id, row.csrf, row.expires_at) if row else None
 
     async def end_session(self, token_hash: str, at: datetime) -> int | None:
-        telegram_id = await self._s.scalar(
-            select(ConsoleSessionRow.telegram_id).where(
+        staff_id = await self._s.scalar(
+            select(ConsoleSessionRow.staff_id).where(
                 ConsoleSessionRow.token_hash == token_hash, ConsoleSessionRow.ended_at.is_(None)
             )
         )
@@ -83,7 +81,7 @@ class SqlConsoleRepository:
             .where(ConsoleSessionRow.token_hash == token_hash, ConsoleSessionRow.ended_at.is_(None))
             .values(ended_at=at)
         )
-        return telegram_id
+        return staff_id
 
     async def hide_links(self, chats: Sequence[ChatRef], purpose: str, marker: str) -> None:
         to_chats = [
@@ -100,23 +98,21 @@ class SqlConsoleRepository:
             .values(text=marker)
         )
 
-    async def password_hash(self, telegram_id: int) -> str | None:
+    async def password_hash(self, staff_id: int) -> str | None:
         return await self._s.scalar(
-            select(StaffPasswordRow.password_hash).where(
-                StaffPasswordRow.telegram_id == telegram_id
-            )
+            select(StaffPasswordRow.password_hash).where(StaffPasswordRow.staff_id == staff_id)
         )
 
-    async def set_password(self, telegram_id: int, password_hash: str, at: datetime) -> None:
+    async def set_password(self, staff_id: int, password_hash: str, at: datetime) -> None:
         changed = await self._s.execute(
             update(StaffPasswordRow)
-            .where(StaffPasswordRow.telegram_id == telegram_id)
+            .where(StaffPasswordRow.staff_id == staff_id)
             .values(password_hash=password_hash, set_at=at)
         )
         if changed.rowcount == 0:
             await self._s.execute(
                 insert(StaffPasswordRow).values(
-                    telegram_id=telegram_id, password_hash=password_hash, set_at=at
+                    staff_id=staff_id, password_hash=password_hash, set_at=at
                 )
             )
 

@@ -191,7 +191,7 @@ class OutboxRow(Base):
 class DutyOverrideRow(Base):
     __tablename__ = "duty_overrides"
 
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     on_duty: Mapped[bool] = mapped_column(Boolean)
     until: Mapped[datetime]
 
@@ -245,7 +245,7 @@ class ConsoleLinkRow(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    staff_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -258,7 +258,7 @@ class ConsoleSessionRow(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    staff_id: Mapped[int] = mapped_column(BigInteger, index=True)
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
@@ -270,7 +270,7 @@ class StaffPasswordRow(Base):
 
     __tablename__ = "staff_passwords"
 
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     password_hash: Mapped[str] = mapped_column(String(256))
     set_at: Mapped[datetime]
 

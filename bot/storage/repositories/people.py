@@ -235,15 +235,15 @@ class SqlDutyRepository:
 
     async def overrides(self, now: datetime) -> dict[int, DutyOverride]:
         rows = await self._s.execute(select(DutyOverrideRow).where(DutyOverrideRow.until > now))
-        return {r.telegram_id: DutyOverride(r.telegram_id, r.on_duty, r.until) for r in rows}
+        return {r.staff_id: DutyOverride(r.staff_id, r.on_duty, r.until) for r in rows}
 
     async def set(self, override: DutyOverride) -> None:
         values = {"on_duty": override.on_duty, "until": override.until}
         changed = await self._s.execute(
-            update(DUTY).where(DUTY.c.telegram_id == override.staff_id).values(values)
+            update(DUTY).where(DUTY.c.staff_id == override.staff_id).values(values)
         )
         if not changed.rowcount:
-            await self._s.execute(insert(DUTY).values(telegram_id=override.staff_id, **values))
+            await self._s.execute(insert(DUTY).values(staff_id=override.staff_id, **values))
 
 
 def _new_resident(person: Person, name: str, at: datetime) -> dict[str, Any]:

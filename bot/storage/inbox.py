@@ -12,7 +12,7 @@ An update that changed nothing (a group post the bot ignores) is marked afterwar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import InboxRow
 from bot.storage.tickets import HANDLED, AlreadyProcessed, Ticket, current_update
-from bot.storage.uow import SqlUnitOfWork
+from bot.storage.uow import SqlUnitOfWorkFactory
 
 __all__ = [
     "AlreadyProcessed",
@@ -60,7 +60,7 @@ class SqlInbox:
     directly: this bookkeeping is not the effect of an update, so it marks no ticket.
     """
 
-    def __init__(self, uow: Callable[[], SqlUnitOfWork]) -> None:
+    def __init__(self, uow: SqlUnitOfWorkFactory) -> None:
         self._uow = uow
 
     async def store(self, items: Sequence[InboxItem], now: datetime) -> set[int]:
@@ -88,7 +88,7 @@ class SqlInbox:
 
     async def pending(self) -> list[InboxItem]:
         """Stored updates neither processed nor given up, oldest first."""
-        async with self._uow() as uow:
+        async with self._uow.single_read() as uow:
             connection = uow.connection
             rows = await connection.execute(
                 select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
@@ -100,7 +100,7 @@ class SqlInbox:
     async def pending_chats(self, limit: int = 10_000) -> list[tuple[int | None, int]]:
         """(chat id, oldest unprocessed update id) of each chat with unprocessed updates, and
         (None, update id) of each unprocessed update without a chat; oldest first."""
-        async with self._uow() as uow:
+        async with self._uow.single_read() as uow:
             rows = await uow.connection.execute(
                 select(InboxRow.chat_id, InboxRow.update_id)
                 .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
@@ -129,7 +129,7 @@ class SqlInbox:
             where.append(InboxRow.chat_id == chat_id)
         else:
             where.append(InboxRow.update_id == update_id)
-        async with self._uow() as uow:
+        async with self._uow.single_read() as uow:
             rows = await uow.connection.execute(
                 select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
                 .where(*where)

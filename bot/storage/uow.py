@@ -184,11 +184,18 @@ async def sqlite_turn(engine: AsyncEngine) -> AsyncIterator[None]:
 class SqlUnitOfWork:
     """One connection, one transaction (begun by the first statement); rolled back unless
     ``commit()`` was called. ``write=False``: a unit of work that only reads (reports); on SQLite
-    it neither waits for nor holds up the writers."""
+    it neither waits for nor holds up the writers. ``transaction=False`` (with ``write=False``):
+    it reads with a single statement, which needs no transaction around it; on PostgreSQL it
+    runs in autocommit mode, without the BEGIN and ROLLBACK round trips."""
 
-    def __init__(self, engine: AsyncEngine, *, write: bool = True) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, write: bool = True, transaction: bool = True
+    ) -> None:
+        if write and not transaction:
+            raise ValueError("a unit of work that writes runs in a transaction")
         self._engine = engine
         self._write = write
+        self._transaction = transaction
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -199,6 +206,8 @@ class SqlUnitOfWork:
             connection = await self._engine.connect()
             if not self._write:
                 await connection.execution_options(**{READ_ONLY: True})
+            if not self._transaction and connection.dialect.name == "postgresql":
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
         except BaseException:
             await self._turn.aclose()
             raise
@@ -252,3 +261,7 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, write=self.write)
+
+    def single_read(self) -> SqlUnitOfWork:
+        """A unit of work for one reading statement (see ``SqlUnitOfWork``)."""
+        return SqlUnitOfWork(self.engine, write=False, transaction=False)

@@ -148,6 +148,10 @@ class _ChatJob:
             self.backlog_sent = True
             return None
         services = self.chats.services
+        async with services.uow.single_read() as reading:
+            if not await reading.outbox.has_chat_backlog(self.chat_id):
+                self.backlog_sent = True
+                return None
         now = services.clock.now()
         async with services.uow() as uow:
             due, leased_until = await uow.outbox.claim_chat_backlog(self.chat_id, now)

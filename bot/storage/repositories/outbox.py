@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.messages import TELEGRAM, Address, ChatRef
@@ -142,6 +142,12 @@ class SqlOutbox:
         )
         return sorted((_pending(r) for r in rows), key=lambda p: p.outgoing.id or 0)
 
+    async def has_chat_backlog(self, chat_id: int) -> bool:
+        """Whether a Telegram chat has messages stored but never tried (see
+        ``claim_chat_backlog``); one cheap read, as there are none in all but rare cases."""
+        found = await self._s.scalar(select(OutboxRow.id).where(_untried(chat_id)).limit(1))
+        return found is not None
+
     async def claim_chat_backlog(
         self, chat_id: int, now: datetime
     ) -> tuple[list[int], datetime | None]:
@@ -149,13 +155,7 @@ class SqlOutbox:
         lease; when the earliest of the others falls due, if any). Before an instance processes
         a chat it took over from one that died, it sends what that one stored and did not send,
         so that the chat's replies keep their order."""
-        untried = (
-            (OutboxRow.channel == TELEGRAM)
-            & (OutboxRow.chat_id == chat_id)
-            & (OutboxRow.status == "pending")
-            & (OutboxRow.attempts == 0)
-            & OutboxRow.broadcast_id.is_(None)
-        )
+        untried = _untried(chat_id)
         leased = await self._s.scalar(
             select(func.min(OutboxRow.next_attempt_at)).where(
                 untried, OutboxRow.next_attempt_at > now
@@ -235,3 +235,14 @@ class SqlOutbox:
                 OutboxRow.chat_id == chat_id, OutboxRow.message_id == message_id
             )
         )
+
+
+def _untried(chat_id: int) -> ColumnElement[bool]:
+    """A Telegram chat's messages stored and never tried, broadcasts aside."""
+    return (
+        (OutboxRow.channel == TELEGRAM)
+        & (OutboxRow.chat_id == chat_id)
+        & (OutboxRow.status == "pending")
+        & (OutboxRow.attempts == 0)
+        & OutboxRow.broadcast_id.is_(None)
+    )

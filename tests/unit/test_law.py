@@ -143,9 +143,9 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_5237_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 52
-    assert sum(len(law.articles) for law in library.laws) == 5237
+def test_library_holds_all_5297_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 53
+    assert sum(len(law.articles) for law in library.laws) == 5297
 
 
 @pytest.mark.parametrize(
@@ -166,6 +166,7 @@ def test_library_holds_all_5237_articles(library: LawLibrary) -> None:
         ("居民身份证法", 23),
         ("职工带薪年休假条例", 10),
         ("企业职工带薪年休假实施办法", 19),
+        ("律师法", 60),  # the 2017 amendment; not amended since
     ],
 )
 def test_new_laws_have_the_article_count_of_their_current_version(
@@ -218,6 +219,8 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("居民身份证法", 15, "任何组织或者个人不得扣押居民身份证"),
         ("职工带薪年休假条例", 3, "已满10年不满20年的，年休假10天"),
         ("企业职工带薪年休假实施办法", 10, "其中包含用人单位支付职工正常工作期间的工资收入"),
+        ("律师法", 25, "由律师事务所统一接受委托，与委托人签订书面委托合同"),
+        ("律师法", 46, "受理对律师的投诉或者举报"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

@@ -143,9 +143,9 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_5157_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 48
-    assert sum(len(law.articles) for law in library.laws) == 5157
+def test_library_holds_all_5297_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 53
+    assert sum(len(law.articles) for law in library.laws) == 5297
 
 
 @pytest.mark.parametrize(
@@ -162,6 +162,11 @@ def test_library_holds_all_5157_articles(library: LawLibrary) -> None:
         ("道路交通安全法实施条例", 115),
         ("道路交通事故处理程序规定", 114),  # 公安部令第146号 (in force 2018-05-01)
         ("征信业管理条例", 47),  # 国务院令第631号; not amended since
+        ("婚姻登记条例", 28),  # 2025 revision (国务院令第804号), not 2003 (22)
+        ("居民身份证法", 23),
+        ("职工带薪年休假条例", 10),
+        ("企业职工带薪年休假实施办法", 19),
+        ("律师法", 60),  # the 2017 amendment; not amended since
     ],
 )
 def test_new_laws_have_the_article_count_of_their_current_version(
@@ -207,6 +212,15 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("道路交通事故处理程序规定", 112, "“三日”、“五日”、“十日”，是指工作日"),
         ("征信业管理条例", 16, "自不良行为或者事件终止之日起为5年"),
         ("征信业管理条例", 25, "有权向征信机构或者信息提供者提出异议"),
+        ("婚姻登记条例", 21, "可以持居民身份证"),  # 2025: no 户口簿 needed to replace a certificate
+        ("婚姻登记条例", 6, "办理婚姻登记，不得收取费用"),
+        ("居民身份证法", 12, "可以申请领取临时居民身份证"),
+        ("居民身份证法", 13, "有权使用居民身份证证明身份"),  # one paragraph, split in the source
+        ("居民身份证法", 15, "任何组织或者个人不得扣押居民身份证"),
+        ("职工带薪年休假条例", 3, "已满10年不满20年的，年休假10天"),
+        ("企业职工带薪年休假实施办法", 10, "其中包含用人单位支付职工正常工作期间的工资收入"),
+        ("律师法", 25, "由律师事务所统一接受委托，与委托人签订书面委托合同"),
+        ("律师法", 46, "受理对律师的投诉或者举报"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

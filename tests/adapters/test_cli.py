@@ -138,15 +138,20 @@ def test_run_refuses_a_broken_knowledge_base(
     assert "ABCDEFGHIJ" not in err
 
 
+def labelled_file(folder: Path, questions: str) -> Path:
+    """A labelled question file (``faq eval``'s format) with these question lines."""
+    path = folder / "labelled.yaml"
+    path.write_text("schema: 1\nquestions:\n" + questions, encoding="utf-8")
+    return path
+
+
 def test_faq_eval_json_reports_summary_and_every_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    labelled = tmp_path / "labelled.yaml"
-    labelled.write_text(
-        "schema: 1\nquestions:\n"
+    labelled = labelled_file(
+        tmp_path,
         "  - q: 老公喝了酒就打我，家暴怎么办\n    expect: domestic-violence\n"
         "  - q: 明天团场刮不刮大风\n    expect: none\n",
-        encoding="utf-8",
     )
     code, out, _ = run(capsys, "faq", "eval", str(labelled), "--json")
     data = json.loads(out)
@@ -168,16 +173,14 @@ def test_faq_eval_json_reports_summary_and_every_result(
 def test_faq_eval_measures_the_chosen_sections_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    labelled = tmp_path / "labelled.yaml"
-    labelled.write_text(
-        "schema: 1\nquestions:\n"
+    labelled = labelled_file(
+        tmp_path,
         "  # ======== IN SCOPE: family ========\n"
         "  - q: 老公喝了酒就打我，家暴怎么办\n    expect: domestic-violence\n"
         "  # ======== HELD-OUT batch ========\n"
         "  # (a note, not a header)\n"
         "  - q: 明天团场刮不刮大风\n    expect: none\n"
         "  - q: 借条怎么写\n    expect: lending-iou\n",
-        encoding="utf-8",
     )
     code, out, _ = run(capsys, "faq", "eval", str(labelled), "--section", "held-out", "--json")
     assert code == 0

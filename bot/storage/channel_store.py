@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import AccessTokenRow, ChannelInboxRow
 from bot.storage.tickets import HANDLED
-from bot.storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from bot.storage.uow import SqlUnitOfWorkFactory
 
 ERROR_LENGTH = 512
 
@@ -43,10 +43,6 @@ class ChannelItem:
 class SqlChannelStore:
     def __init__(self, uow: SqlUnitOfWorkFactory, channel: str) -> None:
         self._uow, self._channel = uow, channel
-
-    def _reading(self) -> SqlUnitOfWork:
-        """A unit of work that only reads: on SQLite it does not wait for the writers' turn."""
-        return SqlUnitOfWork(self._uow.engine, write=False)
 
     async def store(self, item: ChannelItem, now: datetime) -> bool:
         """Keep a callback; False if one with its key was stored before (a retry)."""
@@ -83,7 +79,7 @@ class SqlChannelStore:
             query = query.where(ChannelInboxRow.sender == sender)
         if before is not None:
             query = query.where(ChannelInboxRow.received_at < before)
-        async with self._reading() as uow:
+        async with self._uow.single_read() as uow:
             rows = await uow.connection.execute(query)
             return [ChannelItem(r.key, r.sender, r.payload) for r in rows]
 
@@ -108,7 +104,7 @@ class SqlChannelStore:
 
     async def token(self, name: str, valid_after: datetime) -> str | None:
         """The shared access token, if it is still good at ``valid_after``."""
-        async with self._reading() as uow:
+        async with self._uow.single_read() as uow:
             return await uow.connection.scalar(
                 select(AccessTokenRow.token).where(
                     AccessTokenRow.name == name, AccessTokenRow.expires_at > valid_after

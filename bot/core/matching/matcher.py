@@ -59,7 +59,8 @@ measured on benchmarks/broad-questions.yaml together with the development questi
   used my ID card is not renting out my bank card). Chosen without the broad set's third fresh
   batch, as the setting leaving the fewest questions answered once their own entries are removed
   from the FAQ (``Thresholds``); on that batch it then turned 3 of its 9 wrong answers into
-  choices and none of its right ones.
+  choices and none of its right ones. Raised from 8 to 9 points by the same measure once the
+  relief below had made room on the development questions;
 * a question whose last two clauses ask for one concrete thing (多少钱, 要带啥, 去哪, 在哪查)
   that the best entry's answer never gives (no sum, nothing to bring, no office) is offered as
   a choice (``asks``). Made from two wrong answers of the broad set's third fresh batch (the

@@ -40,8 +40,11 @@ class Thresholds:
     # Chosen on the development questions and the broad set without its third fresh batch: of
     # margins 8–12 for coverage below 0.30–0.50 (and 8 everywhere), the one leaving the fewest
     # questions answered directly once their own entries are removed from the FAQ (simulated
-    # out-of-scope questions), keeping at least 117 of 144 development questions answered right.
-    wide_margin: float = 8.0
+    # out-of-scope questions), keeping at least 117 of 144 development questions answered right
+    # (8). Raised to 9 once other changes left room (brief calib2): by the same measure on the
+    # development questions and the calibration part alone, 38 -> 36 answered (10: 32, but only
+    # 115 development questions right); then measured on the held-out sections.
+    wide_margin: float = 9.0
     wide_below: float = 0.45
     # Chosen on the development questions and the calibration part of the broad set: 4-10
     # points give the same answers there (119 and 168 right, no wrong answer added); 6, the

@@ -59,3 +59,9 @@ def test_asks_are_read_in_the_last_two_clauses() -> None:
     asks = Asks(KB.entries)
     assert asks.unanswered("court-fees", frozenset({"cost"})) == frozenset()
     assert asks.unanswered("bail", frozenset({"cost", "bring"})) == {"cost", "bring"}
+
+
+def test_words_that_only_look_like_an_ask_are_not_one() -> None:
+    assert Asks.of(["离婚后我要带孩子走", "行不行"]) == frozenset()  # take, not bring
+    assert Asks.of(["我到底哪里做错了"]) == frozenset()
+    assert Asks.of(["这种情况判刑要多少年"]) == frozenset()  # years, not money

@@ -22,18 +22,20 @@ from bot.core.matching.normalize import clean
 # kind: (what asks for it, what in an answer gives it)
 ASKS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "cost": (
-        re.compile(r"多少钱|收多少|要多少|花多少|什么标准收|啥标准收|费用是多少|怎么收费"),
+        re.compile(r"多少钱|收多少|交多少|花多少|什么标准收|啥标准收|收费标准|怎么收费"),
         re.compile(
             r"\d+(\.\d+)?\s?(元|块|万|%)|[一二两三四五六七八九十百千万几]+(元|块)"
             r"|免费|不收费|不要钱|减半|缓交|减交|免交"
         ),
     ),
     "bring": (
-        re.compile(r"带啥|带什么|要带|准备什么|准备啥|什么材料|啥材料|哪些材料|什么手续|啥手续"),
+        re.compile(
+            r"带啥|带什么|带些啥|带哪些|准备什么|准备啥|什么材料|啥材料|哪些材料|什么手续|啥手续"
+        ),
         re.compile(r"带|材料|证明|身份证|户口本|证件|手续"),
     ),
     "where": (
-        re.compile(r"去哪|在哪|哪里|哪儿|什么地方|哪个部门|找谁|找哪"),
+        re.compile(r"去哪|在哪|到哪|上哪|哪里办|哪里能|哪里可以|什么地方|哪个部门|找谁|找哪"),
         re.compile(
             r"局|所|法院|中心|委员会|窗口|机关|机构|部门|村委|连队|团场|派出所|app|网|热线"
             r"|12\d{3}|110|学校|医院|银行|营业厅|公司|单位|政府"

@@ -56,6 +56,10 @@ _SYLLABLE_BASE = 0xE000  # Private Use Area; user input never keeps such charact
 _syllables: dict[str, str] = {}
 _syllable_lock = threading.Lock()
 _FOLD_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+# a number in Chinese numerals, then what follows it in the same jieba word (五千块: 五千, 块)
+_DIGITS = "〇一二两三四五六七八九十几"
+_NUMBER = re.compile(f"([{_DIGITS}][{_DIGITS}百千万]*[多余来]?)(.*)")
+_LARGE = frozenset("百千万")
 Repair = Callable[[list[str]], list[str]]  # rewrites one piece's jieba words (typo repair)
 
 
@@ -217,6 +221,8 @@ class Normalizer:
         self._synonyms = dict(lexicon.synonym_map)
         self._stop = lexicon.stop_words
         self._known = frozenset(w.word for w in lexicon.dictionary_words())
+        money = self._synonyms.get("元")
+        self._money_units = frozenset(w for w, c in self._synonyms.items() if money and c == money)
         fillers = sorted({f for f in lexicon.fillers if f}, key=lambda f: (-len(f), f))
         self._fillers = re.compile("|".join(map(re.escape, fillers))) if fillers else None
 
@@ -246,16 +252,36 @@ class Normalizer:
         return (self._tokenizer.FREQ.get(word) or 0) >= min_freq
 
     def finish(self, pieces: Iterable[list[str]]) -> tuple[str, ...]:
-        """Tokens of jieba's words: synonyms mapped, stop words, bare numbers and emoji dropped."""
+        """Tokens of jieba's words: synonyms mapped, stop words, bare numbers and emoji dropped,
+        sums in Chinese numerals read like sums in digits (``_amount``)."""
         out: list[str] = []
         for piece in pieces:
             for raw in piece:
+                if raw not in self._known and (amount := self._amount(raw)) is not None:
+                    if not amount:
+                        continue
+                    raw = amount
                 token = self._synonyms.get(raw, raw)
                 if token.isdigit() and token not in self._known:
                     continue  # amounts, ages and years say nothing of the topic; 110 does
                 if token.isalnum() and token not in self._stop:  # emoji are not words
                     out.append(token)
         return tuple(out)
+
+    def _amount(self, word: str) -> str | None:
+        """What a sum of money in Chinese numerals stands for, read like one in digits (20万 is
+        20, dropped, and 万): its unit (五千块 → 块, 五十万 → 万, which the lexicon maps to its
+        word for money), "" for another large bare number (两千多: dropped like 2000), None for
+        any other word (一块 is also 'together')."""
+        found = _NUMBER.fullmatch(word)
+        if found is None or word == "一块":
+            return None
+        number, unit = found.groups()
+        if not unit:
+            if number.rstrip("多余来").endswith("万") and "万" in self._money_units:
+                return "万"
+            return "" if _LARGE.intersection(number) else None
+        return unit if unit in self._money_units else None
 
     def tokens_of_clauses(self, parts: list[str], repair: Repair | None = None) -> tuple[str, ...]:
         """Tokens of already cleaned clauses; ``repair`` may rewrite jieba's words first."""

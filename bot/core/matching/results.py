@@ -24,6 +24,9 @@ class Thresholds:
     at least ``answer`` + this many points (0: no such check).
     ``wide_margin``: the margin asked instead of ``margin`` when the best entry covers less than
     ``wide_below`` of the question's words (the ``cov`` channel, 0–1).
+    ``alone``: a best entry whose runner-up trails by at least twice ``margin`` (a choice would
+    offer that entry alone) is answered with this many points fewer than ``answer`` (never
+    below ``clarify``; 0: no such relief).
     """
 
     answer: float = 34.0
@@ -37,9 +40,16 @@ class Thresholds:
     # Chosen on the development questions and the broad set without its third fresh batch: of
     # margins 8–12 for coverage below 0.30–0.50 (and 8 everywhere), the one leaving the fewest
     # questions answered directly once their own entries are removed from the FAQ (simulated
-    # out-of-scope questions), keeping at least 117 of 144 development questions answered right.
-    wide_margin: float = 8.0
+    # out-of-scope questions), keeping at least 117 of 144 development questions answered right
+    # (8). Raised to 9 once other changes left room (brief calib2): by the same measure on the
+    # development questions and the calibration part alone, 38 -> 36 answered (10: 32, but only
+    # 115 development questions right); then measured on the held-out sections.
+    wide_margin: float = 9.0
     wide_below: float = 0.45
+    # Chosen on the development questions and the calibration part of the broad set: 4-10
+    # points give the same answers there (119 and 168 right, no wrong answer added); 6, the
+    # margin, is in that plateau. Then measured on the held-out sections (matcher docstring).
+    alone: float = 6.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.clarify <= self.answer <= 100:
@@ -50,6 +60,8 @@ class Thresholds:
             raise ValueError("coverage must be between 0 and 1")
         if not 0 <= self.unfamiliar <= 100:
             raise ValueError("unfamiliar must be between 0 and 100")
+        if not 0 <= self.alone <= 100:
+            raise ValueError("alone must be between 0 and 100")
         if not 0 <= self.wide_margin <= 100 or not 0 <= self.wide_below <= 1:
             raise ValueError("wide_margin must be between 0 and 100, wide_below between 0 and 1")
 

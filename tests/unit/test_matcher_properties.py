@@ -40,11 +40,7 @@ def _check(result: MatchResult, thresholds: Thresholds) -> None:
     assert (result.action is Action.SMALLTALK) == (result.smalltalk is not None)
     if result.action is Action.ANSWER:
         assert result.best is not None and result.candidates[0] == result.best
-        # below the answer band only as the one entry a choice would offer
-        alone = all(c.score <= result.score - 2 * thresholds.margin for c in result.candidates[1:])
-        assert result.score >= thresholds.answer or (
-            alone and result.score >= thresholds.answer - thresholds.alone
-        )
+        assert result.score >= thresholds.answer
     if result.action is Action.CLARIFY:
         assert result.candidates and all(s >= thresholds.clarify for s in scores)
     if result.action is Action.HANDOFF:

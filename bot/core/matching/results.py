@@ -24,9 +24,6 @@ class Thresholds:
     at least ``answer`` + this many points (0: no such check).
     ``wide_margin``: the margin asked instead of ``margin`` when the best entry covers less than
     ``wide_below`` of the question's words (the ``cov`` channel, 0–1).
-    ``alone``: a best entry whose runner-up trails by at least twice ``margin`` (a choice would
-    offer that entry alone) is answered with this many points fewer than ``answer`` (never
-    below ``clarify``; 0: no such relief).
     """
 
     answer: float = 34.0
@@ -46,10 +43,6 @@ class Thresholds:
     # 115 development questions right); then measured on the held-out sections.
     wide_margin: float = 9.0
     wide_below: float = 0.45
-    # Chosen on the development questions and the calibration part of the broad set: 4-10
-    # points give the same answers there (119 and 168 right, no wrong answer added); 6, the
-    # margin, is in that plateau. Then measured on the held-out sections (matcher docstring).
-    alone: float = 6.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.clarify <= self.answer <= 100:
@@ -60,8 +53,6 @@ class Thresholds:
             raise ValueError("coverage must be between 0 and 1")
         if not 0 <= self.unfamiliar <= 100:
             raise ValueError("unfamiliar must be between 0 and 100")
-        if not 0 <= self.alone <= 100:
-            raise ValueError("alone must be between 0 and 100")
         if not 0 <= self.wide_margin <= 100 or not 0 <= self.wide_below <= 1:
             raise ValueError("wide_margin must be between 0 and 100, wide_below between 0 and 1")
 

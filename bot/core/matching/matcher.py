@@ -35,8 +35,10 @@ answer, clarify (offer the plausible choices), hand off. A one-word question tha
 use is clarified when more than one of them is plausible (遗嘱 alone does not say which will
 question); case-specific requests are always handed off.
 
-Five checks keep a word-sharing neighbour from answering what the FAQ does not cover (issue 17,
-measured on benchmarks/broad-questions.yaml together with the development questions):
+Five checks keep a word-sharing neighbour from answering what the FAQ does not cover (issue 17;
+their settings are measured with ``legaldesk faq eval`` on the development questions and on
+benchmarks/broad-questions.yaml, whose held-out sections ``--section`` measures apart; see
+``Thresholds`` and the commits that set them):
 
 * a question that names a subject word of the lexicon's ``uncovered`` list (股东, 商标, 海事 …) is
   answered only by an entry whose own text names it too (``subjects``);
@@ -47,25 +49,15 @@ measured on benchmarks/broad-questions.yaml together with the development questi
 * a question whose last clause (where residents put their ask) holds a word no entry uses, nor
   any dictionary word inside it, needs ``Thresholds.unfamiliar`` more points to be answered: the
   entry shares its setting but has never heard of what it asks (公益林补偿款 is not the
-  land-requisition money; 失信名单怎么撤掉 is not how to enforce a judgment). Looking for such
-  words anywhere in the question, or in its last two clauses, cost 6–10 right answers more on
-  the development questions for no wrong one fewer; the last clause alone cost none there. The
-  idea came from wrong answers of the calibration part and of the first two held-out batches;
-  the extra points were chosen on the calibration part and the development questions (plateau
-  3–7, its middle). The third fresh batch, written later, was not changed by it;
+  land-requisition money; 失信名单怎么撤掉 is not how to enforce a judgment). Only the last
+  clause is looked at: a story's earlier clauses hold details no entry needs to know;
 * when the best entry covers less than ``Thresholds.wide_below`` of the question (``cov``), the
   runner-up must trail by ``Thresholds.wide_margin`` points instead of ``margin``: with little of
   the question covered, a close second entry is as likely to be what is meant (a stranger who
-  used my ID card is not renting out my bank card). Chosen without the broad set's third fresh
-  batch, as the setting leaving the fewest questions answered once their own entries are removed
-  from the FAQ (``Thresholds``); on that batch it then turned 3 of its 9 wrong answers into
-  choices and none of its right ones. Raised from 8 to 9 points by the same measure (brief
-  calib2);
+  used my ID card is not renting out my bank card);
 * a question whose last two clauses ask for one concrete thing (多少钱, 要带啥, 去哪, 在哪查)
   that the best entry's answer never gives (no sum, nothing to bring, no office) is offered as
-  a choice (``asks``). Made from two wrong answers of the broad set's third fresh batch (the
-  brief's suggestion); no effect on the other held-out sections; it costs 1 right answer of the
-  development questions and 3 of the calibration part (each still offered as the choice).
+  a choice (``asks``): an entry on the subject that does not say what is asked does not answer.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
-OUTBOX_RETRY_SECONDS = 15
 PURGE_EVERY_SECONDS = 24 * 60 * 60
 PURGE_FIRST_SECONDS = 10 * 60  # a while after start-up, then daily
 THEMES_EVERY_SECONDS = 60  # how often due monthly themes are looked for
@@ -99,12 +98,13 @@ class Job:
     run: Callable[[Services], Awaitable[None]]
 
 
-def desk_jobs(now: datetime) -> tuple[Job, ...]:
-    """Every periodic job of a desk started at ``now``."""
+def desk_jobs(now: datetime, outbox_retry_seconds: float) -> tuple[Job, ...]:
+    """Every periodic job of a desk started at ``now`` (the outbox retried at that interval)."""
+    retry = outbox_retry_seconds
     return (
         Job("remind", TICK_SECONDS, TICK_SECONDS, remind),
         Job("digest", TICK_SECONDS, TICK_SECONDS, Digest(now)),
-        Job("outbox", OUTBOX_RETRY_SECONDS, OUTBOX_RETRY_SECONDS, retry_outbox),
+        Job("outbox", retry, retry, retry_outbox),
         Job("purge", PURGE_EVERY_SECONDS, PURGE_FIRST_SECONDS, purge),
         Job("themes", THEMES_EVERY_SECONDS, 1, queue_themes),
         Job("broadcasts", BROADCAST_EVERY_SECONDS, 2, pump_broadcasts),

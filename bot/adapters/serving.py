@@ -58,7 +58,8 @@ async def serve_jobs(
         sent = await services.courier.flush()
         if sent:
             log.info("delivered %d messages left in the outbox", sent)
-        jobs = JobRunner(services, desk_jobs(services.clock.now()))
+        retry = services.settings.desk.outbox_retry_seconds
+        jobs = JobRunner(services, desk_jobs(services.clock.now(), retry))
         jobs.start()
         try:
             await stop.wait()

@@ -45,6 +45,7 @@ class DeskSettings:
     unanswered_reminder_hours: float = 24
     flood_messages_per_minute: int = 20
     retention_months: int = 24
+    outbox_retry_seconds: float = 15  # how often messages whose sending failed are tried again
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ async def until(condition: Any, timeout: float = 5.0) -> None:  # noqa: ASYNC109
 
 
 def test_the_desk_has_the_jobs_the_telegram_tests_run_by_name() -> None:
-    jobs = {job.name: job for job in desk_jobs(WEDNESDAY_MORNING)}
+    jobs = {job.name: job for job in desk_jobs(WEDNESDAY_MORNING, 15)}
     assert set(jobs) == {"remind", "digest", "outbox", "purge", "themes", "broadcasts"}
     assert jobs["outbox"].every == 15 and jobs["purge"].every == 24 * 60 * 60
 

@@ -183,7 +183,12 @@ async def test_killed_in_the_middle_of_a_burst_of_100_each_question_answered_onc
     messages = in_rounds(asked)
     port = free_port()  # the restarted desk listens where WeChat pushes
     # retries=0: this test plays WeChat's retries itself, before and after the kill.
-    async with wechat_desk(wechat, database_url, tmp_path, "first", port=port, retries=0) as first:
+    # PostgreSQL: the killed desk's stored but unsent replies wait for their lease (another
+    # instance might be sending them); a short one keeps this test's waits short.
+    lease = "cluster: {outbox_lease_seconds: 2}\n"
+    async with wechat_desk(
+        wechat, database_url, tmp_path, "first", port=port, retries=0, extra_yaml=lease
+    ) as first:
         push = first.push
         for result in await push_all(push, messages[:BEFORE_KILL]):
             result.assert_ok()
@@ -213,7 +218,7 @@ async def test_killed_in_the_middle_of_a_burst_of_100_each_question_answered_onc
     assert 0 < unprocessed < len(keys)  # stored, not yet answered: the restart answers them
 
     async with wechat_desk(
-        wechat, database_url, tmp_path, "second", port=port, retries=0
+        wechat, database_url, tmp_path, "second", port=port, retries=0, extra_yaml=lease
     ) as second:
         push = second.push
         # WeChat pushes what it held back and retries the rest (all: also those acknowledged).

@@ -35,7 +35,9 @@ async def test_without_telegram_the_desk_welcomes_answers_opens_a_case_and_retri
     tmp_path: Path,
 ) -> None:
     wechat = fake_wechat
-    async with wechat_desk(wechat, database_url, tmp_path) as desk:
+    # the outbox job retries every second here (15 s by default)
+    retry_soon = "desk: {outbox_retry_seconds: 1}\n"
+    async with wechat_desk(wechat, database_url, tmp_path, extra_yaml=retry_soon) as desk:
         openid = wechat.new_openid()
         wechat.fail_next("message/custom/send", BUSY, openid=openid)  # the welcome: refused
         (await desk.push.subscribe(openid)).assert_ok()
@@ -45,7 +47,7 @@ async def test_without_telegram_the_desk_welcomes_answers_opens_a_case_and_retri
         (await desk.push.text(openid, UNKNOWN)).assert_ok()
         case = await wechat.wait_for_message(openid, contains="#1", timeout=20)
         assert "法律顾问" in case.visible_text
-        # The outbox job (every 15 s) runs without Telegram: the refused welcome arrives.
+        # The outbox job runs without Telegram: the refused welcome arrives.
         welcome = await wechat.wait_for_message(openid, contains="欢迎使用", timeout=45)
         assert [m.visible_text for m in wechat.messages_to(openid)].count(welcome.visible_text) == 1
         log = await stop(desk)

@@ -68,10 +68,12 @@ async def wechat_desk(
     safe_mode: bool = False,
     port: int | None = None,
     retries: int = 3,
+    extra_yaml: str = "",
 ) -> AsyncIterator[WeChatDesk]:
-    """``python -m bot run`` with only WeChat configured, until its message server answers;
-    killed on exit if the test left it running. Nothing in its log may show a secret. The
-    desk's ``push`` retries an unanswered POST *retries* times, as WeChat does (3)."""
+    """``python -m bot run`` with only WeChat configured (and ``extra_yaml`` in its config),
+    until its message server answers; killed on exit if the test left it running. Nothing in
+    its log may show a secret. The desk's ``push`` retries an unanswered POST *retries* times,
+    as WeChat does (3)."""
     port = port or free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -82,7 +84,7 @@ async def wechat_desk(
         env["WECHAT_ENCODING_AES_KEY"] = AES_KEY
     url = f"http://127.0.0.1:{port}/wechat"
     secrets = (wechat.app_secret, TOKEN, AES_KEY)
-    config = wechat_config(wechat, port)
+    config = wechat_config(wechat, port) + extra_yaml
     async with legaldesk_run(folder, config, env, name=name, secrets=secrets) as process:
         key = AES_KEY if safe_mode else None
         async with wechat.callbacks(url, TOKEN, key, retries=retries) as push:

@@ -113,7 +113,8 @@ async def post_init(application: Application, services: Services) -> None:
     services.attach_transport(TelegramTransport(application.bot, services.file_sources))
     services.attach_files(TelegramFiles(application.bot))
     if application.job_queue is not None:
-        jobs.schedule(application.job_queue, services.clock.now())
+        retry = services.settings.desk.outbox_retry_seconds
+        jobs.schedule(application.job_queue, services.clock.now(), retry)
     await application.bot.set_my_commands(COMMANDS)
     for member in services.settings.roster.members:  # staff see their commands too
         if member.telegram_id is not None:

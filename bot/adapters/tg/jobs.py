@@ -15,8 +15,8 @@ async def _run(job: Job, context: DeskContext) -> None:
     await job.run(context.services)
 
 
-def schedule(job_queue: JobQueue, now: datetime) -> None:
-    for job in desk_jobs(now):
+def schedule(job_queue: JobQueue, now: datetime, outbox_retry_seconds: float) -> None:
+    for job in desk_jobs(now, outbox_retry_seconds):
         job_queue.run_repeating(
             functools.partial(_run, job), interval=job.every, first=job.first, name=job.name
         )

@@ -2,15 +2,12 @@
 
 Reading: the message is cut into clauses; small talk is recognised clause by clause (lexicon
 patterns, or the sound of a short clause, see ``smalltalk``); the rest is normalised (``normalize``)
-and its typos are repaired against the FAQ's vocabulary (``repair``). That vocabulary reads the
-FAQ's own typo alternates (善养费咋要) as the words their entry uses elsewhere (赡养费), so the
-question 善养费 is repaired and gets the reply of 赡养费; the phrasings are indexed as written
-(indexing them repaired was measured and lost 1.4–2 points of direct answers: short alternates
-such as 一嘱怎么立 became generic phrasings competing with other entries). A long story is read
-from its end, up to a limit.
+and its typos are repaired against the FAQ's vocabulary (``repair``), which reads the FAQ's own
+typo alternates (善养费咋要) as the words their entry uses elsewhere (赡养费). The phrasings are
+indexed as written. A long story is read from its end, up to ``_WHOLE_CHARS`` canonical
+characters (the question of a story is usually at its end).
 
-Scoring, per entry, each channel 0–1, fused by a weighted mean (``WEIGHTS``, measured on the
-development questions with ``legaldesk faq eval``):
+Scoring, per entry, each channel 0–1, fused by a weighted mean (``WEIGHTS``):
 
 * ``ccos`` – character uni+bigram TF-IDF cosine to the entry's best phrasing;
 * ``crev`` – IDF-weighted share of that phrasing's character grams found in the question
@@ -19,21 +16,13 @@ development questions with ``legaldesk faq eval``):
 * ``cov`` – BM25-saturated, IDF-weighted share of the question's words covered by the entry (all
   its phrasings as one document);
 * ``ratio`` – ``rapidfuzz.fuzz.ratio`` between the question's word sequence and the entry's best
-  phrasing, one private-use character per word (rapidfuzz's C++ path, word order counts), computed
-  for the ``_SHORTLIST`` entries the other channels rank highest (0 for the rest).
+  phrasing, one private-use character per word (word order counts), for the ``_SHORTLIST``
+  entries the other channels rank highest (0 for the rest).
 
-Measured on the development questions and on copies of them with one homophone typo each:
-``fuzz.ratio`` on word sequences separates right from wrong answers better than on the canonical
-string or on pinyin syllables (both tried, also together); computed for a shortlist of 10, 20, 50
-or all entries it ranks the same. The first three channels are summed in one pass over one
-inverted index (``index.PhrasingIndex``).
-
-A long story is scored on its last clauses, up to ``_WHOLE_CHARS`` canonical characters (a
-second view of only its last two clauses could never run once reading stopped at that limit, and
-was removed). Then three bands:
-answer, clarify (offer the plausible choices), hand off. A one-word question that several entries
-use is clarified when more than one of them is plausible (遗嘱 alone does not say which will
-question); case-specific requests are always handed off.
+The first three channels are summed in one pass over one inverted index (``index.PhrasingIndex``).
+Then three bands: answer, clarify (offer the plausible choices), hand off. A one-word question
+that several entries use is clarified when more than one of them is plausible (遗嘱 alone does not
+say which will question); case-specific requests are always handed off.
 
 Five checks keep a word-sharing neighbour from answering what the FAQ does not cover (issue 17;
 their settings are measured with ``legaldesk faq eval`` on the development questions and on

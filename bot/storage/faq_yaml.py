@@ -23,6 +23,9 @@ ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "category", "question", "alternates", "answer", "basis", "updated")
 OPTIONAL = ("see_also", "keywords")
 TOP_LEVEL = ("schema", "category", "order", "entries")  # order: menu position of the category
+# PyYAML's safe loader on libyaml's parser where the installed PyYAML has it (its wheels do): the
+# same nodes, values and line marks as the pure-Python one, several times faster at start-up.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,7 @@ def compose_file(path: Path, name: str, problems: list[Problem]) -> Node | None:
     """The YAML node tree of ``path`` (kept for line numbers); None, with the problem appended
     under ``name``, when the file cannot be read or is not YAML."""
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"))
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -262,7 +265,7 @@ def load_labelled_sections(path: Path) -> list[LabelledSection]:
         for number, line in enumerate(text.splitlines())
         if (found := _SECTION.match(line))
     ]
-    root = yaml.compose(text)
+    root = yaml.compose(text, Loader=SAFE_LOADER)
     items = _mapping(root).get("questions") if isinstance(root, MappingNode) else None
     nodes = items[1].value if items and isinstance(items[1], SequenceNode) else []
     lines = [node.start_mark.line for node in nodes]
@@ -278,7 +281,7 @@ def load_labelled_sections(path: Path) -> list[LabelledSection]:
 def load_labelled_questions(path: Path) -> list[LabelledQuestion]:
     """Read a labelled question file in the format of ``dev-questions.yaml``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise FaqError([Problem(str(path), 0, f"cannot read: {exc}")]) from exc
     items = data.get("questions") if isinstance(data, dict) else None

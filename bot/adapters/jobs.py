@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from bot.config import DeskSettings
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 60
 PURGE_EVERY_SECONDS = 24 * 60 * 60
 PURGE_FIRST_SECONDS = 10 * 60  # a while after start-up, then daily
 THEMES_EVERY_SECONDS = 60  # how often due monthly themes are looked for
@@ -98,12 +98,13 @@ class Job:
     run: Callable[[Services], Awaitable[None]]
 
 
-def desk_jobs(now: datetime, outbox_retry_seconds: float) -> tuple[Job, ...]:
-    """Every periodic job of a desk started at ``now`` (the outbox retried at that interval)."""
-    retry = outbox_retry_seconds
+def desk_jobs(now: datetime, desk: DeskSettings) -> tuple[Job, ...]:
+    """Every periodic job of a desk started at ``now``; ``desk`` sets how often reminders are
+    looked for and the outbox is retried."""
+    check, retry = desk.reminder_check_seconds, desk.outbox_retry_seconds
     return (
-        Job("remind", TICK_SECONDS, TICK_SECONDS, remind),
-        Job("digest", TICK_SECONDS, TICK_SECONDS, Digest(now)),
+        Job("remind", check, check, remind),
+        Job("digest", check, check, Digest(now)),
         Job("outbox", retry, retry, retry_outbox),
         Job("purge", PURGE_EVERY_SECONDS, PURGE_FIRST_SECONDS, purge),
         Job("themes", THEMES_EVERY_SECONDS, 1, queue_themes),

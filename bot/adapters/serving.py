@@ -58,8 +58,7 @@ async def serve_jobs(
         sent = await services.courier.flush()
         if sent:
             log.info("delivered %d messages left in the outbox", sent)
-        retry = services.settings.desk.outbox_retry_seconds
-        jobs = JobRunner(services, desk_jobs(services.clock.now(), retry))
+        jobs = JobRunner(services, desk_jobs(services.clock.now(), services.settings.desk))
         jobs.start()
         try:
             await stop.wait()

@@ -46,6 +46,7 @@ class DeskSettings:
     flood_messages_per_minute: int = 20
     retention_months: int = 24
     outbox_retry_seconds: float = 15  # how often messages whose sending failed are tried again
+    reminder_check_seconds: float = 60  # how often waiting cases and new shifts are looked at
 
 
 @dataclass(frozen=True, slots=True)

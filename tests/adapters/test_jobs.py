@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from bot.adapters.jobs import Job, JobRunner, desk_jobs
+from bot.config import DeskSettings
 from tests.conftest import WEDNESDAY_MORNING
 
 
@@ -19,9 +20,11 @@ async def until(condition: Any, timeout: float = 5.0) -> None:  # noqa: ASYNC109
 
 
 def test_the_desk_has_the_jobs_the_telegram_tests_run_by_name() -> None:
-    jobs = {job.name: job for job in desk_jobs(WEDNESDAY_MORNING, 15)}
+    desk = DeskSettings(outbox_retry_seconds=15, reminder_check_seconds=20)
+    jobs = {job.name: job for job in desk_jobs(WEDNESDAY_MORNING, desk)}
     assert set(jobs) == {"remind", "digest", "outbox", "purge", "themes", "broadcasts"}
     assert jobs["outbox"].every == 15 and jobs["purge"].every == 24 * 60 * 60
+    assert (jobs["remind"].every, jobs["remind"].first, jobs["digest"].every) == (20, 20, 20)
 
 
 async def test_a_failing_run_is_logged_and_the_job_runs_again_until_stopped() -> None:

@@ -113,8 +113,7 @@ async def post_init(application: Application, services: Services) -> None:
     services.attach_transport(TelegramTransport(application.bot, services.file_sources))
     services.attach_files(TelegramFiles(application.bot))
     if application.job_queue is not None:
-        retry = services.settings.desk.outbox_retry_seconds
-        jobs.schedule(application.job_queue, services.clock.now(), retry)
+        jobs.schedule(application.job_queue, services.clock.now(), services.settings.desk)
     await application.bot.set_my_commands(COMMANDS)
     for member in services.settings.roster.members:  # staff see their commands too
         if member.telegram_id is not None:

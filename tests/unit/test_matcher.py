@@ -173,13 +173,30 @@ def test_out_of_scope_and_noise_are_not_answered(matcher: Matcher, query: str) -
         "帮我写一份离婚起诉状",
         "你好，帮我写个起诉状",
         "帮我算算我能分多少遗产",
-        "判决书下来了我不服怎么办",
+        "起诉状写好了你帮我看看对不对",
+        "判决书上写的迟延履行利息是什么意思",
+        "下周开庭我该说什么",
     ],
 )
 def test_case_specific_requests_always_go_to_a_person(matcher: Matcher, query: str) -> None:
     result = matcher.match(query)
     assert result.action is Action.HANDOFF
     assert result.reason == "case_specific"
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("判决书下来了我不服怎么办", "civil-appeal"),
+        ("收到了对方寄来的起诉状副本，我该怎么应对", "being-sued"),
+    ],
+)
+def test_naming_a_court_paper_is_not_case_specific(
+    matcher: Matcher, query: str, entry: str
+) -> None:
+    result = matcher.match(query)
+    assert result.reason != "case_specific"
+    assert entry in _offered(result)
 
 
 @pytest.mark.parametrize(("query", "subject"), [("遗嘱", "遗嘱"), ("离昏", "离婚")])

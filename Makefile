@@ -23,9 +23,10 @@ run: $(STAMP)
 	$(BIN)/legaldesk migrate
 	$(BIN)/legaldesk run
 
-## Run the whole test suite (PostgreSQL tests run when LEGALDESK_TEST_POSTGRES_URL is set).
+## Run the whole test suite (PostgreSQL tests run when LEGALDESK_TEST_POSTGRES_URL is set), one
+## pytest-xdist worker per core (at most 4); each worker uses its own PostgreSQL database.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks migrations scripts

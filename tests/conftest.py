@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from bot.app import Knowledge, Services, build_services, load_knowledge
 from bot.config import Settings, load_settings
@@ -22,7 +22,20 @@ from tests.fakes import record_every_channel
 # PTB 22 warns that RetryAfter.retry_after becomes a timedelta; opt in now (the bot handles both).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-POSTGRES_URL = os.environ.get("LEGALDESK_TEST_POSTGRES_URL")
+GIVEN_POSTGRES_URL = os.environ.get("LEGALDESK_TEST_POSTGRES_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker (gw0, gw1 ...) uses a database of its own beside the given
+    one (test_gw0 ...; created on first use), so that workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    given = make_url(url)
+    return given.set(database=f"{given.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(GIVEN_POSTGRES_URL)
 ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,7 +65,17 @@ async def _reset_postgres() -> None:
     global _postgres_ready
     if _postgres_ready:
         return
-    assert POSTGRES_URL
+    assert POSTGRES_URL and GIVEN_POSTGRES_URL
+    if POSTGRES_URL != GIVEN_POSTGRES_URL:  # this worker's own database
+        server = create_engine(GIVEN_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        name = make_url(POSTGRES_URL).database
+        async with server.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await server.dispose()
     engine = create_engine(POSTGRES_URL)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -30,6 +30,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks migrations scripts
+	$(BIN)/mypy bot
 
 migrate: $(STAMP)
 	$(BIN)/legaldesk migrate

@@ -39,7 +39,7 @@ async def broadcast(settings: Settings, action: str, month: str) -> int:
         print(OUTDATED, file=sys.stderr)
         return 2
     engine = create_engine(settings.database_url)
-    desk = BroadcastDesk(SqlUnitOfWorkFactory(engine), SystemClock(), themes)  # type: ignore[arg-type]
+    desk = BroadcastDesk(SqlUnitOfWorkFactory(engine), SystemClock(), themes)
     try:
         if action == "preview":
             return await _preview(desk, month, settings)

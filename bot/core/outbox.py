@@ -11,7 +11,8 @@ from bot.core.ports import Outbox, Outgoing, SentBatch
 
 
 class _Transaction(Protocol):
-    outbox: Outbox
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def commit(self) -> None: ...
 

@@ -170,11 +170,16 @@ class DutyRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls everything back."""
 
-    residents: ResidentRepository
-    interactions: InteractionRepository
-    cases: CaseRepository
-    outbox: Outbox
-    duty: DutyRepository
+    @property
+    def residents(self) -> ResidentRepository: ...
+    @property
+    def interactions(self) -> InteractionRepository: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def duty(self) -> DutyRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
@@ -246,8 +251,11 @@ class PrivacyRepository(Protocol):
 
 
 class PrivacyUnitOfWork(UnitOfWork, Protocol):
-    privacy: PrivacyRepository
-    subscriptions: SubscriptionRepository  # a forgotten resident's subscription ends
+    @property
+    def privacy(self) -> PrivacyRepository: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepository:  # a forgotten resident's subscription ends
+        ...
 
 
 class PrivacyUnitOfWorkFactory(Protocol):

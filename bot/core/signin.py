@@ -78,7 +78,8 @@ class ConsoleRepository(Protocol):
 
 
 class ConsoleUnitOfWork(UnitOfWork, Protocol):
-    console: ConsoleRepository
+    @property
+    def console(self) -> ConsoleRepository: ...
 
 
 class ConsoleUnitOfWorkFactory(Protocol):

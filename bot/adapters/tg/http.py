@@ -63,7 +63,7 @@ class AiohttpRequest(BaseRequest):
     def _timeout(self, name: str, given: Any, files: bool = False) -> float | None:
         """The timeout passed for this call, else this client's own."""
         if given is not BaseRequest.DEFAULT_NONE:
-            return given  # type: ignore[no-any-return]
+            return given
         return self._media_write if files and name == "write" else self._timeouts[name]
 
     async def do_request(

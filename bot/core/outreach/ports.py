@@ -57,8 +57,10 @@ class BroadcastRepository(Protocol):
 
 
 class OutreachUnitOfWork(UnitOfWork, Protocol):
-    subscriptions: SubscriptionRepository
-    broadcasts: BroadcastRepository
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+    @property
+    def broadcasts(self) -> BroadcastRepository: ...
 
 
 class OutreachUnitOfWorkFactory(Protocol):

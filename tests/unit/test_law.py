@@ -143,9 +143,9 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_5297_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 53
-    assert sum(len(law.articles) for law in library.laws) == 5297
+def test_library_holds_all_5410_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 55
+    assert sum(len(law.articles) for law in library.laws) == 5410
 
 
 @pytest.mark.parametrize(
@@ -167,6 +167,8 @@ def test_library_holds_all_5297_articles(library: LawLibrary) -> None:
         ("职工带薪年休假条例", 10),
         ("企业职工带薪年休假实施办法", 19),
         ("律师法", 60),  # the 2017 amendment; not amended since
+        ("村民委员会组织法", 50),  # the 2025-10-28 amendment, not 2018 (41)
+        ("义务教育法", 63),  # the 2018 amendment; not amended since
     ],
 )
 def test_new_laws_have_the_article_count_of_their_current_version(
@@ -221,6 +223,10 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("企业职工带薪年休假实施办法", 10, "其中包含用人单位支付职工正常工作期间的工资收入"),
         ("律师法", 25, "由律师事务所统一接受委托，与委托人签订书面委托合同"),
         ("律师法", 46, "受理对律师的投诉或者举报"),
+        ("村民委员会组织法", 35, "财务收支情况应当每月公布一次"),  # 2025 numbering (2018: 第三十条)
+        ("村民委员会组织法", 36, "责令依法公布"),
+        ("村民委员会组织法", 21, "不正当手段当选村民委员会成员的，当选无效"),
+        ("义务教育法", 12, "当地人民政府应当为其提供平等接受义务教育的条件"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

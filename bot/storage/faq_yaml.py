@@ -138,11 +138,17 @@ def _load_file(path: Path, name: str, problems: list[Problem]) -> list[FaqEntry]
     if not isinstance(items, SequenceNode):
         problems.append(Problem(name, _line(items), "'entries' must be a list"))
         return []
+    file_category = _scalar(top["category"][1]) if "category" in top else None
     out = []
     for item in items.value:
         entry = _entry(item, name, problems)
-        if entry is not None:
-            out.append(entry)
+        if entry is None:
+            continue
+        if file_category is not None and entry.category != file_category:
+            # the menu groups entries by category: a variant spelling would be a menu of its own
+            problem = f"entry '{entry.id}': category '{entry.category}' is not the file's"
+            problems.append(Problem(name, _line(item), f"{problem} ('{file_category}')"))
+        out.append(entry)
     return out
 
 

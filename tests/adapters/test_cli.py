@@ -83,6 +83,8 @@ def test_faq_check_reports_every_problem_with_file_and_line(
         "  - id: Bad_Id\n    category: 测试\n    question: 问\n    alternates: [x]\n"
         "    answer: ''\n    basis: []\n    updated: 2026-01-01\n    colour: red\n"
         "  - id: dup\n    category: 测试\n    question: 问\n    alternates: [x]\n"
+        "    answer: 答\n    basis: []\n    updated: 2026-01-01\n"
+        "  - id: elsewhere\n    category: 测验\n    question: 问\n    alternates: [x]\n"
         "    answer: 答\n    basis: []\n    updated: 2026-01-01\n",
         encoding="utf-8",
     )
@@ -98,6 +100,7 @@ def test_faq_check_reports_every_problem_with_file_and_line(
     assert re.search(r"a\.yaml:8: .*'answer' is empty", err)
     assert re.search(r"a\.yaml:11: .*unknown field 'colour'", err)
     assert re.search(r"b\.yaml:2: duplicate id 'dup'", err)
+    assert re.search(r"a\.yaml:19: entry 'elsewhere': category '测验' is not the file's", err)
     assert re.search(r"c\.yaml:\d+: YAML syntax", err)
 
 

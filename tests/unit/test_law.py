@@ -143,9 +143,9 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_5410_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 55
-    assert sum(len(law.articles) for law in library.laws) == 5410
+def test_library_holds_all_5706_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 58
+    assert sum(len(law.articles) for law in library.laws) == 5706
 
 
 @pytest.mark.parametrize(
@@ -169,6 +169,9 @@ def test_library_holds_all_5410_articles(library: LawLibrary) -> None:
         ("律师法", 60),  # the 2017 amendment; not amended since
         ("村民委员会组织法", 50),  # the 2025-10-28 amendment, not 2018 (41)
         ("义务教育法", 63),  # the 2018 amendment; not amended since
+        ("保险法", 185),  # the 2015 amendment; not amended since
+        ("农业保险条例", 33),  # the 2016 text
+        ("监狱法", 78),  # the 2012 amendment (in force 2013-01-01); not amended since
     ],
 )
 def test_new_laws_have_the_article_count_of_their_current_version(
@@ -227,6 +230,15 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("村民委员会组织法", 36, "责令依法公布"),
         ("村民委员会组织法", 21, "不正当手段当选村民委员会成员的，当选无效"),
         ("义务教育法", 12, "当地人民政府应当为其提供平等接受义务教育的条件"),
+        ("保险法", 17, "未作提示或者明确说明的，该条款不产生效力"),
+        ("保险法", 24, "自作出核定之日起三日内"),
+        ("保险法", 26, "诉讼时效期间为二年"),
+        ("保险法", 30, "应当作出有利于被保险人和受益人的解释"),
+        ("农业保险条例", 12, "应当将查勘定损结果予以公示"),
+        ("农业保险条例", 14, "达成赔偿协议后10日内"),
+        ("监狱法", 20, "通知书应当自收监之日起五日内发出"),
+        ("监狱法", 30, "减刑建议由监狱向人民法院提出"),
+        ("监狱法", 48, "可以会见亲属、监护人"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

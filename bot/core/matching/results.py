@@ -30,12 +30,9 @@ class Thresholds:
     clarify: float = 24.0
     margin: float = 6.0
     coverage: float = 0.25
-    # Chosen on the broad set's calibration part and the development questions, where every
-    # value from 3 to 7 gave the same answers: the middle of that plateau (5). Moved to 5.5 when
-    # the FAQ had 186 entries: the same answers as 5 on the development questions and on the
-    # whole broad set, while the rule's own example (生态林补偿款一直没发, tests/unit/
-    # test_matcher_unfamiliar.py) had come to score exactly the 39.0 that 5 asks, so that any
-    # added phrasing tipped it into a direct answer.
+    # On the broad set and the development questions the answers do not change between 3 and 7
+    # (measured when it was set; 5 and 5.5 again with 188 entries); 5.5 keeps the rule's own
+    # example (生态林补偿款一直没发, tests/unit/test_matcher_unfamiliar.py) clear of its edge.
     unfamiliar: float = 5.5
     # Chosen as the setting that leaves the fewest questions answered directly once their own
     # entries are removed from the FAQ (out-of-scope questions simulated), while the development

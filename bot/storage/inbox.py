@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import InboxRow
@@ -51,6 +51,16 @@ _STORE = {
     .returning(InboxRow.update_id)
     for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
+
+# Unprocessed updates, oldest first: read before every update is processed, so built once.
+_PENDING = (
+    select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
+    .where(InboxRow.processed_at.is_(None), InboxRow.failed_at.is_(None))
+    .order_by(InboxRow.update_id)
+    .limit(bindparam("limit"))
+)
+_PENDING_OF_CHAT = _PENDING.where(InboxRow.chat_id == bindparam("chat_id"))
+_PENDING_UPDATE = _PENDING.where(InboxRow.update_id == bindparam("update_id"))
 
 
 class SqlInbox:
@@ -121,21 +131,12 @@ class SqlInbox:
     ) -> list[InboxItem]:
         """The chat's unprocessed updates, oldest first (without a chat: that update, if
         unprocessed)."""
-        where: list[ColumnElement[bool]] = [
-            InboxRow.processed_at.is_(None),
-            InboxRow.failed_at.is_(None),
-        ]
         if chat_id is not None:
-            where.append(InboxRow.chat_id == chat_id)
+            statement, params = _PENDING_OF_CHAT, {"chat_id": chat_id, "limit": limit}
         else:
-            where.append(InboxRow.update_id == update_id)
+            statement, params = _PENDING_UPDATE, {"update_id": update_id, "limit": limit}
         async with self._uow.single_read() as uow:
-            rows = await uow.connection.execute(
-                select(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
-                .where(*where)
-                .order_by(InboxRow.update_id)
-                .limit(limit)
-            )
+            rows = await uow.connection.execute(statement, params)
             return [InboxItem(r.update_id, r.chat_id, r.payload, r.attempts) for r in rows]
 
     async def mark_done(self, update_id: int, now: datetime) -> None:

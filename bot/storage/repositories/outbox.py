@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.messages import TELEGRAM, Address, ChatRef
@@ -69,6 +69,25 @@ _SENT = (
     )
 )
 
+# A Telegram chat's (:chat) messages stored and never tried, broadcasts aside; read before
+# every update is processed, so the statements are built once.
+_UNTRIED = (
+    (OutboxRow.channel == TELEGRAM)
+    & (OutboxRow.chat_id == bindparam("chat"))
+    & (OutboxRow.status == "pending")
+    & (OutboxRow.attempts == 0)
+    & OutboxRow.broadcast_id.is_(None)
+)
+_HAS_BACKLOG = select(OutboxRow.id).where(_UNTRIED).limit(1)
+_BACKLOG_LEASED_UNTIL = select(func.min(OutboxRow.next_attempt_at)).where(
+    _UNTRIED, OutboxRow.next_attempt_at > bindparam("now")
+)
+_CLAIM_BACKLOG = (
+    update(OutboxRow)
+    .where(_UNTRIED, OutboxRow.next_attempt_at <= bindparam("now"))
+    .values(next_attempt_at=bindparam("lease_until"))
+    .returning(OutboxRow.id)
+)
 
 # An execution option of the engine (seconds): with several instances on one database, the
 # instance that stores a message owns its delivery this long (``ClusterSettings``); 0: one instance.
@@ -145,7 +164,7 @@ class SqlOutbox:
     async def has_chat_backlog(self, chat_id: int) -> bool:
         """Whether a Telegram chat has messages stored but never tried (see
         ``claim_chat_backlog``); one cheap read, as there are none in all but rare cases."""
-        found = await self._s.scalar(select(OutboxRow.id).where(_untried(chat_id)).limit(1))
+        found = await self._s.scalar(_HAS_BACKLOG, {"chat": chat_id})
         return found is not None
 
     async def claim_chat_backlog(
@@ -155,17 +174,9 @@ class SqlOutbox:
         lease; when the earliest of the others falls due, if any). Before an instance processes
         a chat it took over from one that died, it sends what that one stored and did not send,
         so that the chat's replies keep their order."""
-        untried = _untried(chat_id)
-        leased = await self._s.scalar(
-            select(func.min(OutboxRow.next_attempt_at)).where(
-                untried, OutboxRow.next_attempt_at > now
-            )
-        )
+        leased = await self._s.scalar(_BACKLOG_LEASED_UNTIL, {"chat": chat_id, "now": now})
         rows = await self._s.execute(
-            update(OutboxRow)
-            .where(untried, OutboxRow.next_attempt_at <= now)
-            .values(next_attempt_at=now + self._lease)
-            .returning(OutboxRow.id)
+            _CLAIM_BACKLOG, {"chat": chat_id, "now": now, "lease_until": now + self._lease}
         )
         return sorted(rows.scalars()), leased
 
@@ -235,14 +246,3 @@ class SqlOutbox:
                 OutboxRow.chat_id == chat_id, OutboxRow.message_id == message_id
             )
         )
-
-
-def _untried(chat_id: int) -> ColumnElement[bool]:
-    """A Telegram chat's messages stored and never tried, broadcasts aside."""
-    return (
-        (OutboxRow.channel == TELEGRAM)
-        & (OutboxRow.chat_id == chat_id)
-        & (OutboxRow.status == "pending")
-        & (OutboxRow.attempts == 0)
-        & OutboxRow.broadcast_id.is_(None)
-    )

@@ -50,9 +50,9 @@ class Signal:
     """One weighted cue: a phrase (``cue``) or a regular expression (``re``)."""
 
     source: str  # its label, or as written in the data: for explanations
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | None  # None for a phrase
     weight: int
-    literal: bool  # a phrase: searched in the compact form only
+    phrase: str = ""  # a phrase, normalised: searched in the compact form only
 
     @classmethod
     def cue(cls, phrase: str, weight: int, label: str | None = None) -> Signal:
@@ -60,7 +60,7 @@ class Signal:
         key = compact(phrase)
         if not key:
             raise ValueError(f"cue '{phrase}' has no letters or digits")
-        return cls(label or phrase, re.compile(re.escape(key)), weight, literal=True)
+        return cls(label or phrase, None, weight, phrase=key)
 
     @classmethod
     def pattern(cls, expression: str, weight: int, label: str | None = None) -> Signal:
@@ -71,12 +71,12 @@ class Signal:
             raise ValueError(f"regular expression '{expression}': {exc}") from exc
         if regex.search(""):
             raise ValueError(f"regular expression '{expression}' matches an empty text")
-        return cls(label or expression, regex, weight, literal=False)
+        return cls(label or expression, regex, weight)
 
     def found_in(self, text: Reading) -> bool:
-        if self.regex.search(text.compact):
-            return True
-        return not self.literal and self.regex.search(text.plain) is not None
+        if self.regex is None:
+            return self.phrase in text.compact
+        return bool(self.regex.search(text.compact) or self.regex.search(text.plain))
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,9 +143,9 @@ def test_every_shipped_law_parses_with_its_declared_article_count(
         assert not any(p.startswith((">", "#", "为正确审理")) for p in article.paragraphs)
 
 
-def test_library_holds_all_5850_articles(library: LawLibrary) -> None:
-    assert len(library.laws) == 60
-    assert sum(len(law.articles) for law in library.laws) == 5850
+def test_library_holds_all_5900_articles(library: LawLibrary) -> None:
+    assert len(library.laws) == 61
+    assert sum(len(law.articles) for law in library.laws) == 5900
 
 
 @pytest.mark.parametrize(
@@ -174,6 +174,7 @@ def test_library_holds_all_5850_articles(library: LawLibrary) -> None:
         ("监狱法", 78),  # the 2012 amendment (in force 2013-01-01); not amended since
         ("农民专业合作社法", 74),  # the 2017 revision (in force 2018-07-01)
         ("社会救助暂行办法", 70),  # 国务院令第649号 as amended 2019-03-02
+        ("医疗保障基金使用监督管理条例", 50),  # 国务院令第735号; not amended since
     ],
 )
 def test_new_laws_have_the_article_count_of_their_current_version(
@@ -246,6 +247,7 @@ def test_new_laws_have_the_article_count_of_their_current_version(
         ("农民专业合作社法", 54, "清算组成员应当忠于职守"),  # 笫 for 第 in the source
         ("社会救助暂行办法", 11, "对不符合条件的申请不予批准，并书面向申请人说明理由"),
         ("社会救助暂行办法", 13, "决定停发最低生活保障金的，应当书面说明理由"),
+        ("医疗保障基金使用监督管理条例", 15, "不得重复收费、超标准收费、分解项目收费"),
     ],
 )
 def test_known_articles_say_what_the_faq_relies_on(

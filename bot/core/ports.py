@@ -253,9 +253,9 @@ class PrivacyRepository(Protocol):
 class PrivacyUnitOfWork(UnitOfWork, Protocol):
     @property
     def privacy(self) -> PrivacyRepository: ...
+    # a forgotten resident's subscription ends
     @property
-    def subscriptions(self) -> SubscriptionRepository:  # a forgotten resident's subscription ends
-        ...
+    def subscriptions(self) -> SubscriptionRepository: ...
 
 
 class PrivacyUnitOfWorkFactory(Protocol):
